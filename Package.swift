@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "Warden",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "warden", targets: ["WardenCLI"]),
+        .library(name: "WardenCore", targets: ["WardenCore"]),
+        .library(name: "WardenModel", targets: ["WardenModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The only C door to OpenBLAS; only WardenTensor imports it.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "WardenCore", swiftSettings: strict),
+        .target(name: "WardenTensor", dependencies: ["CBLAS"], swiftSettings: strict),
+        .target(name: "WardenTokenizer", swiftSettings: strict),
+        .target(
+            name: "WardenModel",
+            dependencies: [
+                "WardenCore", "WardenTensor", "WardenTokenizer",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "WardenEval", dependencies: ["WardenCore"], swiftSettings: strict),
+        .target(
+            name: "WardenTaxonomy",
+            dependencies: ["WardenCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WardenPolicy",
+            dependencies: ["WardenCore", "WardenTaxonomy", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WardenAudit",
+            dependencies: ["WardenCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "WardenCLI",
+            dependencies: [
+                "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
+                "WardenTaxonomy", "WardenPolicy", "WardenAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
+        .testTarget(name: "WardenTensorTests", dependencies: ["WardenTensor"]),
+        .testTarget(
+            name: "WardenTokenizerTests", dependencies: ["WardenTokenizer"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "WardenModelTests", dependencies: ["WardenModel", "WardenTensor", "WardenTokenizer", "WardenCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval"]),
+        .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
+        .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy"]),
+        .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),
+    ]
+)

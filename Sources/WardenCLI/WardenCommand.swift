@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct WardenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warden",
+        abstract: "A Llama Guard-style safety guard: classify, filter, audit and evaluate LLM traffic.",
+        subcommands: []
+    )
+}

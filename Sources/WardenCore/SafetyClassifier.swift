@@ -1,0 +1,49 @@
+/// One item to score: a conversation and the side of it to judge.
+public struct ClassificationInput: Sendable, Hashable {
+    public var conversation: Conversation
+    public var direction: Direction
+
+    public init(conversation: Conversation, direction: Direction) {
+        self.conversation = conversation
+        self.direction = direction
+    }
+
+    public init(text: String) {
+        self.init(conversation: Conversation(prompt: text), direction: .input)
+    }
+}
+
+/// Scores conversations against the model's labels.
+///
+/// The pipeline, policy and server see the classifier only through this protocol, so their tests
+/// never load weights.
+public protocol SafetyClassifier: Sendable {
+    /// Identifier and version of the model, recorded in audit events.
+    var modelID: String { get }
+    /// The labels the model scores, `unsafe` first.
+    var labels: [String] { get }
+    /// Scores a batch; the result has one entry per input, in order.
+    func classify(_ inputs: [ClassificationInput]) async throws -> [LabelScores]
+}
+
+extension SafetyClassifier {
+    public func classify(_ input: ClassificationInput) async throws -> LabelScores {
+        let scores = try await classify([input])
+        guard let first = scores.first else { throw ClassifierError.emptyResult }
+        return first
+    }
+}
+
+public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible {
+    case emptyResult
+    case timedOut(milliseconds: Int)
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .emptyResult: "the classifier returned no scores"
+        case .timedOut(let ms): "the classifier did not answer within \(ms) ms"
+        case .unavailable(let why): "the classifier is unavailable: \(why)"
+        }
+    }
+}
