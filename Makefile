@@ -1,0 +1,30 @@
+# Quick start: `make serve` runs the service, `make test` runs the tests. Both do all set-up first.
+SWIFT ?= swift
+RELEASE_BIN = .build/release/warden
+DEBUG_BIN = .build/debug/warden
+
+.PHONY: setup model test serve release bench clean
+
+setup:
+	./scripts/setup.sh
+
+release: setup
+	$(SWIFT) build -c release --product warden
+
+model: setup
+	$(SWIFT) build --product warden
+	$(DEBUG_BIN) model fetch
+
+test: model
+	$(SWIFT) test
+
+serve: release
+	$(RELEASE_BIN) model fetch
+	$(RELEASE_BIN) serve
+
+bench: release
+	$(RELEASE_BIN) model fetch
+	$(RELEASE_BIN) bench encoder
+
+clean:
+	rm -rf .build

