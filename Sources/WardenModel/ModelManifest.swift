@@ -1,0 +1,184 @@
+import Foundation
+
+/// `manifest.json` of a model bundle: everything needed to rebuild the classifier around the base
+/// encoder, and the provenance that makes its numbers checkable.
+public struct ModelManifest: Codable, Sendable, Hashable {
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    /// Stable model identifier recorded in audit events, e.g. `warden-minilm-frozen`.
+    public var id: String
+    public var version: String
+    public var description: String
+    public var base: BaseReference
+    /// Output labels in order; `unsafe` first.
+    public var labels: [String]
+    /// Tokens per window, specials included.
+    public var maxLength: Int
+    /// Tokens shared by consecutive windows of a long input.
+    public var windowOverlap: Int
+    public var pooling: Pooling
+    public var head: HeadSpec
+    /// Weight deltas or low-rank adapters over the base encoder, when the encoder was fine-tuned.
+    public var encoderDelta: String?
+    /// Platt scaling per label: p = sigmoid(scale * logit + bias).
+    public var calibration: [String: Calibration]
+    /// The operating threshold of each label, for evaluation and as a policy's default.
+    public var thresholds: [String: Double]
+    public var normalization: NormalizationSpec
+    public var trainingData: [DataFile]
+    /// Free-form validation figures copied from `warden eval`.
+    public var validationMetrics: [String: Double]
+
+    public struct BaseReference: Codable, Sendable, Hashable {
+        public var package: String
+        public var version: String
+        public var sha256: [String: String]
+    }
+
+    public struct Pooling: Codable, Sendable, Hashable {
+        /// 1-based encoder layers whose mean-pooled outputs are concatenated (6 = last layer).
+        public var layers: [Int]
+        public init(layers: [Int]) { self.layers = layers }
+    }
+
+    public struct HeadSpec: Codable, Sendable, Hashable {
+        /// safetensors file, relative to the bundle.
+        public var file: String
+        /// Width of the hidden layer, or 0 for a linear head.
+        public var hiddenSize: Int
+        public var inputSize: Int
+    }
+
+    public struct Calibration: Codable, Sendable, Hashable {
+        public var scale: Double
+        public var bias: Double
+        public init(scale: Double, bias: Double) {
+            self.scale = scale
+            self.bias = bias
+        }
+        public static let identity = Calibration(scale: 1, bias: 0)
+    }
+
+    public struct NormalizationSpec: Codable, Sendable, Hashable {
+        public var nfkc: Bool
+        public var foldHomoglyphs: Bool
+        public var foldLeetspeak: Bool
+        public var joinSpacedLetters: Bool
+        public init(nfkc: Bool = true, foldHomoglyphs: Bool = true, foldLeetspeak: Bool = true, joinSpacedLetters: Bool = true) {
+            self.nfkc = nfkc
+            self.foldHomoglyphs = foldHomoglyphs
+            self.foldLeetspeak = foldLeetspeak
+            self.joinSpacedLetters = joinSpacedLetters
+        }
+    }
+
+    public struct DataFile: Codable, Sendable, Hashable {
+        public var file: String
+        public var sha256: String
+        public var items: Int
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version", id, version, description, base, labels
+        case maxLength = "max_length", windowOverlap = "window_overlap", pooling, head
+        case encoderDelta = "encoder_delta", calibration, thresholds, normalization
+        case trainingData = "training_data", validationMetrics = "validation_metrics"
+    }
+}
+
+extension ModelManifest.HeadSpec {
+    enum CodingKeys: String, CodingKey { case file, hiddenSize = "hidden_size", inputSize = "input_size" }
+}
+
+extension ModelManifest.NormalizationSpec {
+    enum CodingKeys: String, CodingKey {
+        case nfkc, foldHomoglyphs = "fold_homoglyphs", foldLeetspeak = "fold_leetspeak", joinSpacedLetters = "join_spaced_letters"
+    }
+}
+
+public enum ModelBundleError: Error, LocalizedError, Equatable {
+    case unreadable(path: String, reason: String)
+    case invalid(path: String, key: String, reason: String)
+    case baseMismatch(bundle: String, file: String, expected: String, actual: String)
+
+    public var errorDescription: String? {
+        switch self {
+        case .unreadable(let path, let reason):
+            "Cannot read the model bundle at \(path): \(reason)"
+        case .invalid(let path, let key, let reason):
+            "\(path): \(key): \(reason)"
+        case .baseMismatch(let bundle, let file, let expected, let actual):
+            "The model bundle \(bundle) was trained on a base \(file) with sha256 \(expected), but the cached base has \(actual). "
+                + "Run `warden model fetch --force`, or use a bundle trained on this base."
+        }
+    }
+}
+
+extension ModelManifest {
+    /// Reads and checks `manifest.json` in `directory`.
+    public static func load(from directory: URL) throws -> ModelManifest {
+        let url = directory.appendingPathComponent("manifest.json")
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ModelBundleError.unreadable(path: url.path, reason: "no manifest.json (is this a model bundle folder?)")
+        }
+        let manifest: ModelManifest
+        do { manifest = try JSONDecoder().decode(ModelManifest.self, from: data) } catch let error as DecodingError {
+            throw ModelBundleError.invalid(path: url.path, key: error.codingPathDescription, reason: error.shortDescription)
+        }
+        try manifest.validate(path: url.path)
+        return manifest
+    }
+
+    func validate(path: String) throws {
+        guard formatVersion == Self.currentFormatVersion else {
+            throw ModelBundleError.invalid(path: path, key: "format_version",
+                                           reason: "\(formatVersion) is not supported (this Warden reads \(Self.currentFormatVersion))")
+        }
+        guard labels.first == "unsafe" else {
+            throw ModelBundleError.invalid(path: path, key: "labels", reason: "the first label must be `unsafe`")
+        }
+        guard Set(labels).count == labels.count else {
+            throw ModelBundleError.invalid(path: path, key: "labels", reason: "labels must be unique")
+        }
+        guard maxLength >= 8, windowOverlap >= 0, windowOverlap < maxLength - 3 else {
+            throw ModelBundleError.invalid(path: path, key: "window_overlap",
+                                           reason: "must be at least 0 and smaller than max_length - 3")
+        }
+        guard !pooling.layers.isEmpty else {
+            throw ModelBundleError.invalid(path: path, key: "pooling.layers", reason: "name at least one layer")
+        }
+        for label in calibration.keys where !labels.contains(label) {
+            throw ModelBundleError.invalid(path: path, key: "calibration.\(label)", reason: "not one of the bundle's labels")
+        }
+    }
+
+    public func write(to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: directory.appendingPathComponent("manifest.json"), options: .atomic)
+    }
+}
+
+extension DecodingError {
+    var codingPathDescription: String {
+        let path: [any CodingKey]
+        switch self {
+        case .keyNotFound(let key, let context): path = context.codingPath + [key]
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        @unknown default: path = []
+        }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    var shortDescription: String {
+        switch self {
+        case .keyNotFound: "missing"
+        case .typeMismatch(let type, _): "expected \(type)"
+        case .valueNotFound(let type, _): "expected a \(type), found null"
+        case .dataCorrupted(let context): context.debugDescription
+        @unknown default: "invalid"
+        }
+    }
+}
