@@ -82,6 +82,7 @@ struct PolicyCommand: AsyncParsableCommand {
             guard Direction(rawValue: directionName) != nil else {
                 throw ValidationError("--direction must be input or output, not '\(directionName)'")
             }
+            _ = try Self.scoreObject(scores)
         }
 
         func run() async throws {
@@ -103,7 +104,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let labelScores = try Self.parseScores(scores, taxonomy: taxonomy)
             let traces = engine.explain(labelScores, direction: direction)
             let rows = traces.map { trace -> [String] in
-                let governing = trace.candidateRules.isEmpty ? "defaults" : trace.candidateRules.map(\.location).joined(separator: ", ")
+                let governing = trace.rules.isEmpty ? "-" : trace.rules.map(\.location).joined(separator: ", ")
                 let outcome = trace.firedRule.map { "\($0.location): \(trace.score) >= \($0.threshold) -> \($0.decision.rawValue)" }
                     ?? "below every threshold -> allow"
                 return [trace.category.rawValue, taxonomy.code(for: trace.category) ?? "-", String(trace.score), governing, outcome]
@@ -116,16 +117,25 @@ struct PolicyCommand: AsyncParsableCommand {
             "decision \(verdict.decision.rawValue)\nreason   \(verdict.reason)\nllama    \(verdict.llamaGuardText.replacingOccurrences(of: "\n", with: " "))"
         }
 
-        /// Reads `{"label": score}`; hazard aliases are translated to the hazard's model label.
-        static func parseScores(_ json: String, taxonomy: HazardTaxonomy) throws -> LabelScores {
+        /// The `--scores` JSON as numbers in [0, 1].
+        static func scoreObject(_ json: String) throws -> [String: Double] {
             guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
                 throw ValidationError("--scores must be a JSON object such as '{\"unsafe\": 0.8, \"S1\": 0.7}'")
             }
-            var values: [String: Double] = [:]
+            var result: [String: Double] = [:]
             for (key, value) in object {
                 guard let score = (value as? NSNumber)?.doubleValue, (0...1).contains(score) else {
                     throw ValidationError("--scores: '\(key)' must be a number in [0, 1]")
                 }
+                result[key] = score
+            }
+            return result
+        }
+
+        /// Reads `{"label": score}`; hazard aliases are translated to the hazard's model label.
+        static func parseScores(_ json: String, taxonomy: HazardTaxonomy) throws -> LabelScores {
+            var values: [String: Double] = [:]
+            for (key, score) in try scoreObject(json) {
                 var label = key
                 if taxonomy.hazards(forModelLabel: key).isEmpty, let id = taxonomy.resolve(key),
                    let first = taxonomy.modelLabels(for: id).first {

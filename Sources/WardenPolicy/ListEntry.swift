@@ -45,7 +45,8 @@ public final class CompiledRegex: @unchecked Sendable, Hashable {
             expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
             wholeExpression = try NSRegularExpression(pattern: "^(?:\(pattern))$", options: [.caseInsensitive])
         } catch {
-            throw .invalidRegex(pattern, reason: "\(error.localizedDescription)")
+            // Foundation's error text says nothing useful ("the value is invalid"), so give hints instead.
+            throw .invalidRegex(pattern, reason: "it does not compile (check brackets, parentheses, quantifiers and escapes)")
         }
     }
 

@@ -58,8 +58,9 @@ public struct PolicyEngine: Sendable {
     public struct CategoryTrace: Sendable, Hashable {
         public var category: HazardID
         public var score: Double
-        /// Rules of the direction that mention the category, in order; empty when `defaults` governs it.
-        public var candidateRules: [PolicyRule]
+        /// The rules tried, in order: the direction's rules that name the category, or else the
+        /// fallback (`defaults` for hazards, the category's own settings for custom categories).
+        public var rules: [PolicyRule]
         /// The first rule whose threshold the score reached, if any.
         public var firedRule: PolicyRule?
         /// The fired rule's decision, or `.allow` when none fired.
@@ -79,7 +80,7 @@ public struct PolicyEngine: Sendable {
             // First match wins: the first rule (in file order) whose threshold the score reaches.
             let fired = governing.first { score >= $0.threshold }
             traces.append(CategoryTrace(
-                category: category, score: score, candidateRules: candidates, firedRule: fired,
+                category: category, score: score, rules: governing, firedRule: fired,
                 decision: fired?.decision ?? .allow
             ))
         }
@@ -116,7 +117,9 @@ public struct PolicyEngine: Sendable {
     private func reason(decision: Decision, violations: [Violation], traces: [CategoryTrace]) -> String {
         guard !violations.isEmpty else {
             let highest = traces.filter { $0.firedRule == nil }.max { $0.score < $1.score }
-            let allowedByRule = traces.filter { $0.firedRule != nil }.map { "\(describe($0.category)) allowed by \($0.firedRule!.location)" }
+            let allowedByRule = traces.compactMap { trace in
+                trace.firedRule.map { "\(describe(trace.category)) allowed by \($0.location)" }
+            }
             var parts = ["allow: no blocking or review rule fired"]
             if !allowedByRule.isEmpty { parts.append(allowedByRule.joined(separator: ", ")) }
             if let highest { parts.append("highest other score \(describe(highest.category)) \(format(highest.score))") }

@@ -63,10 +63,9 @@ extension PolicyReader {
                 coveredBy.append("\(category) by \(earlier.location) at \(earlier.threshold)")
             }
             guard allCovered else { continue }
-            let location = ConfigNode(node: node.node, file: node.file, keyPath: rule.location)
             let line = (try? node.sequence())?.first { $0.keyPath == rule.location }?.line
             report(ConfigurationIssue(
-                file: location.file, keyPath: rule.location,
+                file: node.file, keyPath: rule.location,
                 message: "unreachable rule: every category it names is decided first by an earlier rule with a threshold <= \(rule.threshold) (\(coveredBy.joined(separator: "; ")))",
                 line: line
             ))

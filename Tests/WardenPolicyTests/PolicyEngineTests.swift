@@ -125,9 +125,9 @@ struct PolicyEngineTests {
         let engine = try makeEngine(Self.rules)
         let traces = engine.explain(LabelScores(["violent_crimes": 0.7, "hate": 0.2]), direction: .input)
         let violent = try #require(traces.first { $0.category == "violent_crimes" })
-        #expect(violent.candidateRules.map(\.location) == ["input[0]", "input[1]"])
+        #expect(violent.rules.map(\.location) == ["input[0]", "input[1]"])
         #expect(violent.firedRule?.location == "input[1]")
         let hate = try #require(traces.first { $0.category == "hate" })
-        #expect(hate.candidateRules.isEmpty && hate.firedRule == nil && hate.decision == .allow)
+        #expect(hate.rules.map(\.location) == ["defaults"] && hate.firedRule == nil && hate.decision == .allow)
     }
 }
