@@ -14,10 +14,13 @@ public struct CustomCategory: Sendable, Hashable, Identifiable {
     public var decision: Decision
     /// Directions the category is checked in (both unless the file says otherwise).
     public var directions: Set<Direction>
+    /// How many nearest examples (and counter-examples) are averaged into a text's margin.
+    public var neighbors: Int
 
     public init(
         id: String, description: String, examples: [String], counterExamples: [String],
-        threshold: Double = 0.5, decision: Decision = .block, directions: Set<Direction> = [.input, .output]
+        threshold: Double = 0.5, decision: Decision = .block, directions: Set<Direction> = [.input, .output],
+        neighbors: Int = CustomCategory.defaultNeighbors
     ) {
         self.id = id
         self.description = description
@@ -26,7 +29,11 @@ public struct CustomCategory: Sendable, Hashable, Identifiable {
         self.threshold = threshold
         self.decision = decision
         self.directions = directions
+        self.neighbors = neighbors
     }
+
+    /// Five neighbours: steadier than the single nearest example, still local (see ``CustomCategoryScorer``).
+    public static let defaultNeighbors = 5
 
     /// The label under which its scores travel in ``LabelScores`` and appear in verdicts.
     public var label: String { Self.labelPrefix + id }

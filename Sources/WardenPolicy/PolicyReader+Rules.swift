@@ -121,7 +121,7 @@ extension PolicyReader {
             let existing = Set(categories.map(\.id))
             let category = attempt { () throws(ConfigurationIssue) -> CustomCategory in
                 let mapping = try element.mapping(
-                    allowed: ["id", "description", "examples", "counter_examples", "threshold", "decision", "directions"],
+                    allowed: ["id", "description", "examples", "counter_examples", "threshold", "decision", "directions", "neighbors"],
                     required: ["id", "description", "examples", "counter_examples"]
                 )
                 let idNode = try mapping.required("id")
@@ -146,7 +146,9 @@ extension PolicyReader {
                     examples: examples, counterExamples: counterExamples,
                     threshold: try mapping["threshold"].map { node throws(ConfigurationIssue) in try Self.threshold(node) } ?? 0.5,
                     decision: try mapping["decision"].map { node throws(ConfigurationIssue) in try Self.decision(node) } ?? .block,
-                    directions: directions
+                    directions: directions,
+                    neighbors: try mapping["neighbors"].map { node throws(ConfigurationIssue) in try Self.positive(node) }
+                        ?? CustomCategory.defaultNeighbors
                 )
             }
             if let category { categories.append(category) }

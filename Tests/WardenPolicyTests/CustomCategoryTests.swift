@@ -32,6 +32,25 @@ struct CustomCategoryTests {
         #expect(values.allSatisfy { $0 > 0 && $0 < 1 }, "Platt targets keep probabilities off 0 and 1")
     }
 
+    @Test("averaging several neighbours damps a single counter-example that happens to be close")
+    func neighbours() async throws {
+        let table: [String: [Float]] = [
+            "ex1": [1, 0.1, 0], "ex2": [1, -0.1, 0], "ex3": [1, 0, 0.1],
+            "ce1": [0, 1, 0], "ce2": [0, 1, 0.1], "odd counter": [0.9, 0, 0.45],
+            "text": [1, 0, 0.4],
+        ]
+        func score(neighbors: Int) async throws -> Double {
+            let category = CustomCategory(id: "thing", description: "d", examples: ["ex1", "ex2", "ex3"],
+                                          counterExamples: ["ce1", "ce2", "odd counter"], neighbors: neighbors)
+            let prepared = try await CustomCategoryScorer(embedder: TableEmbedder(table)).prepare(category)
+            return prepared.margin(for: try await TableEmbedder(table).embed(["text"])[0])
+        }
+        let single = try await score(neighbors: 1)
+        let averaged = try await score(neighbors: 3)
+        #expect(single < 0, "the odd counter-example is the single nearest neighbour")
+        #expect(averaged > 0, "on average the text is closer to the examples")
+    }
+
     @Test("example embeddings are computed once per category")
     func caches() async throws {
         let embedder = TableEmbedder(Self.table)

@@ -19,7 +19,7 @@ struct PolicyLoaderTests {
         deny_list:
           - { phrase: forbidden words, reason: test }
         custom_categories:
-          - { id: thing, description: d, examples: [a, b], counter_examples: [c, d] }
+          - { id: thing, description: d, examples: [a, b], counter_examples: [c, d], neighbors: 3 }
         on_error: allow
         audit: { record: all, store_text: hash, retention_days: 7 }
         limits: { max_input_chars: 1000, max_input_tokens: 256 }
@@ -39,6 +39,7 @@ struct PolicyLoaderTests {
         #expect(policy.limits == Limits(maxInputCharacters: 1000, maxInputTokens: 256))
         #expect(policy.customCategories.first?.label == "custom:thing")
         #expect(policy.customCategories.first?.directions == [.input, .output])
+        #expect(policy.customCategories.first?.neighbors == 3)
         #expect(policy.source == "sample.yaml")
     }
 
