@@ -79,7 +79,8 @@ public struct Verdict: Codable, Sendable, Hashable {
     public var llamaGuardText: String {
         if decision == .allow { return "safe" }
         var codes = llamaGuardCodes
-        let uncoded = Set(violations.filter { $0.code == nil }.map(\.category.rawValue)).sorted()
+        // The overall `unsafe` label is the verdict itself, not a category to list.
+        let uncoded = Set(violations.filter { $0.code == nil && $0.category.rawValue != "unsafe" }.map(\.category.rawValue)).sorted()
         codes.append(contentsOf: uncoded)
         return codes.isEmpty ? "unsafe" : "unsafe\n" + codes.joined(separator: ",")
     }

@@ -16,11 +16,14 @@ struct VerdictTests {
             Violation(category: "hate", code: "S10", score: 0.9, threshold: 0.5, decision: .block, rule: "defaults"),
             Violation(category: "violent_crimes", code: "S1", score: 0.8, threshold: 0.5, decision: .block, rule: "defaults"),
             Violation(category: "jailbreak", code: nil, score: 0.7, threshold: 0.5, decision: .block, rule: "defaults"),
+            Violation(category: "unsafe", code: nil, score: 0.9, threshold: 0.5, decision: .block, rule: "input[0]"),
         ]
         let verdict = Verdict(decision: .block, direction: .input, violations: violations, reason: "", scores: [:], policyID: "p")
         #expect(verdict.llamaGuardText == "unsafe\nS1,S10,jailbreak")
         let safe = Verdict(decision: .allow, direction: .input, violations: [], reason: "", scores: [:], policyID: "p")
         #expect(safe.llamaGuardText == "safe")
+        let overallOnly = Verdict(decision: .block, direction: .input, violations: [violations[3]], reason: "", scores: [:], policyID: "p")
+        #expect(overallOnly.llamaGuardText == "unsafe")
     }
 
     @Test("window scores pool by maximum")

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import WardenCore
+import WardenPolicy
+import WardenTaxonomy
+
+struct PolicyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy",
+        abstract: "Validate policies and explain their decisions.",
+        subcommands: [Validate.self, Explain.self]
+    )
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check policy files (or the *.yaml files of a directory); exits non-zero when any is invalid."
+        )
+
+        @Argument(help: "Policy files or directories.")
+        var paths: [String]
+
+        @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+        func run() async throws {
+            let taxonomy = try taxonomyOptions.load()
+            var failures = 0
+            for url in try files() {
+                do {
+                    let policy = try PolicyLoader.load(from: url, taxonomy: taxonomy)
+                    let custom = policy.customCategories.isEmpty ? "" : ", \(policy.customCategories.count) custom categories"
+                    print("OK    \(url.relativePath): \(policy.id) (\(policy.input.count) input rules, \(policy.output.count) output rules\(custom))")
+                } catch {
+                    failures += 1
+                    print("FAIL  \(url.relativePath)")
+                    for issue in error.issues { print("  \(issue)") }
+                }
+            }
+            if failures > 0 { throw ExitCode(1) }
+        }
+
+        private func files() throws -> [URL] {
+            try paths.flatMap { path -> [URL] in
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    return [URL(fileURLWithPath: path)]
+                }
+                return try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+                    .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
+            }
+        }
+    }
+
+    struct Explain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show which rule decides a text and why, given the classifier's scores.",
+            discussion: """
+                --scores is a JSON object of label scores, e.g. '{"unsafe": 0.8, "violent_crimes": 0.7}'. \
+                Keys may be model labels, hazard IDs, Llama Guard codes (S1), OpenAI names, \
+                'unsafe' or 'custom:<id>'.
+                """
+        )
+
+        @Argument(help: "Policy file.")
+        var file: String
+
+        @Option(help: "The turn being judged (the user turn for input, the assistant turn for output).")
+        var text: String
+
+        @Option(help: "For --direction output: the user turn the answer replies to.")
+        var prompt: String?
+
+        @Option(name: .customLong("direction"), help: "input or output.")
+        var directionName = "input"
+
+        @Option(help: "JSON object of label scores.")
+        var scores: String
+
+        @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+        func validate() throws {
+            guard Direction(rawValue: directionName) != nil else {
+                throw ValidationError("--direction must be input or output, not '\(directionName)'")
+            }
+            _ = try Self.scoreObject(scores)
+        }
+
+        func run() async throws {
+            let direction = Direction(rawValue: directionName) ?? .input
+            let taxonomy = try taxonomyOptions.load()
+            let policy = try PolicyLoader.load(from: URL(fileURLWithPath: file), taxonomy: taxonomy)
+            let engine = PolicyEngine(policy: policy, taxonomy: taxonomy)
+            let conversation = direction == .input
+                ? Conversation(prompt: text)
+                : Conversation(prompt: prompt ?? "", response: text)
+            let item = ClassificationInput(conversation: conversation, direction: direction)
+
+            print("policy \(policy.id) (\(policy.source), sha256 \(policy.contentHash.prefix(12))), direction \(direction.rawValue)")
+            if let verdict = engine.screen(item) {
+                print("decided before the model")
+                print(Self.summary(verdict))
+                return
+            }
+            let labelScores = try Self.parseScores(scores, taxonomy: taxonomy)
+            let traces = engine.explain(labelScores, direction: direction)
+            let rows = traces.map { trace -> [String] in
+                let governing = trace.rules.isEmpty ? "-" : trace.rules.map(\.location).joined(separator: ", ")
+                let outcome = trace.firedRule.map { "\($0.location): \(trace.score) >= \($0.threshold) -> \($0.decision.rawValue)" }
+                    ?? "below every threshold -> allow"
+                return [trace.category.rawValue, taxonomy.code(for: trace.category) ?? "-", String(trace.score), governing, outcome]
+            }
+            print(AlignedColumns(header: ["CATEGORY", "CODE", "SCORE", "RULES", "OUTCOME"], rows: rows).rendered)
+            print(Self.summary(engine.decide(labelScores, for: item)))
+        }
+
+        static func summary(_ verdict: Verdict) -> String {
+            "decision \(verdict.decision.rawValue)\nreason   \(verdict.reason)\nllama    \(verdict.llamaGuardText.replacingOccurrences(of: "\n", with: " "))"
+        }
+
+        /// The `--scores` JSON as numbers in [0, 1].
+        static func scoreObject(_ json: String) throws -> [String: Double] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+                throw ValidationError("--scores must be a JSON object such as '{\"unsafe\": 0.8, \"S1\": 0.7}'")
+            }
+            var result: [String: Double] = [:]
+            for (key, value) in object {
+                guard let score = (value as? NSNumber)?.doubleValue, (0...1).contains(score) else {
+                    throw ValidationError("--scores: '\(key)' must be a number in [0, 1]")
+                }
+                result[key] = score
+            }
+            return result
+        }
+
+        /// Reads `{"label": score}`; hazard aliases are translated to the hazard's model label.
+        static func parseScores(_ json: String, taxonomy: HazardTaxonomy) throws -> LabelScores {
+            var values: [String: Double] = [:]
+            for (key, score) in try scoreObject(json) {
+                var label = key
+                if taxonomy.hazards(forModelLabel: key).isEmpty, let id = taxonomy.resolve(key),
+                   let first = taxonomy.modelLabels(for: id).first {
+                    label = first
+                }
+                values[label] = max(values[label] ?? 0, score)
+            }
+            return LabelScores(values)
+        }
+    }
+}
