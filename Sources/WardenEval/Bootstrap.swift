@@ -48,14 +48,25 @@ public enum Bootstrap {
     public static func intervals(
         of statistics: [Statistic], on sample: BinarySample, options: BootstrapOptions = BootstrapOptions()
     ) -> [ConfidenceInterval?] {
-        guard options.resamples > 0, sample.count > 0 else { return statistics.map { _ in nil } }
+        intervals(count: statistics.count, on: sample, options: options) { resample in
+            statistics.map { $0(resample) }
+        }
+    }
+
+    /// Percentile intervals for `count` statistics computed together by `statistics`, which must
+    /// return `count` values per resample (nil where undefined).
+    static func intervals(
+        count: Int, on sample: BinarySample, options: BootstrapOptions,
+        statistics: (BinarySample) -> [Double?]
+    ) -> [ConfidenceInterval?] {
+        guard options.resamples > 0, sample.count > 0 else { return Array(repeating: nil, count: count) }
         var generator = SplitMix64(seed: options.seed)
-        var values = Array(repeating: [Double](), count: statistics.count)
+        var values = Array(repeating: [Double](), count: count)
         let pools = drawPools(sample, stratified: options.stratified)
         for _ in 0..<options.resamples {
             let resample = sample.reweighted(drawWeights(pools, itemCount: sample.scores.count, using: &generator))
-            for (index, statistic) in statistics.enumerated() {
-                if let value = statistic(resample), value.isFinite { values[index].append(value) }
+            for (index, value) in statistics(resample).prefix(count).enumerated() {
+                if let value, value.isFinite { values[index].append(value) }
             }
         }
         let tail = (1 - options.confidence) / 2

@@ -63,7 +63,7 @@ extension EvaluationReport {
 }
 
 /// Collects per-label samples and turns them into report sections.
-private struct LabelScorer {
+struct LabelScorer {
     let examples: [LabelledExample]
     let scores: [LabelScores]
     let thresholds: [String: Double]
@@ -108,13 +108,10 @@ private struct LabelScorer {
         let threshold = try threshold(label)
         let (sample, excluded) = try sample(label: label, truth: truth)
         let target = options.falsePositiveRateTarget
-        let statistics: [Bootstrap.Statistic] = [
-            { $0.averagePrecision },
-            { $0.confusion(at: threshold).f1 },
-            { $0.confusion(at: threshold).falsePositiveRate },
-            { $0.recall(atFalsePositiveRate: target)?.counts.recall },
-        ]
-        let intervals = Bootstrap.intervals(of: statistics, on: sample, options: options.bootstrap)
+        let intervals = Bootstrap.intervals(count: 4, on: sample, options: options.bootstrap) { resample in
+            let summary = resample.summary(threshold: threshold, falsePositiveRateTarget: target)
+            return [summary.averagePrecision, summary.f1, summary.falsePositiveRate, summary.recallAtFalsePositiveRate]
+        }
         let counts = sample.confusion(at: threshold)
         let recallAtTarget = sample.recall(atFalsePositiveRate: target).flatMap { point in
             point.counts.recall.map { recall in
@@ -148,7 +145,9 @@ private struct LabelScorer {
             reports.append(
                 SourceReport(
                     source: source, count: sample.count, positives: sample.positives, recall: counts.recall,
-                    falsePositiveRate: counts.falsePositiveRate, averagePrecision: sample.averagePrecision,
+                    falsePositiveRate: counts.falsePositiveRate,
+                    // With positives only, AP is trivially 1 and says nothing about the source.
+                    averagePrecision: sample.negatives > 0 ? sample.averagePrecision : nil,
                     rocAUC: sample.rocAUC))
         }
         return reports
@@ -171,10 +170,20 @@ private struct LabelScorer {
             falsePositiveRate: counts.falsePositiveRate.map { Estimate(value: $0, interval: interval) })
     }
 
-    /// At most `limit` points, evenly spaced, always keeping the first and last.
-    static func thin<Point>(_ points: [Point], to limit: Int) -> [Point] {
-        guard limit >= 2, points.count > limit else { return points }
-        let stride = Double(points.count - 1) / Double(limit - 1)
-        return (0..<limit).map { points[Int((Double($0) * stride).rounded())] }
+    /// At most `limit` points for plotting the step outline whose area is AP: only points where
+    /// recall rises matter to that outline, and of those the last one in each of `limit` equal
+    /// recall buckets is kept. (Thinning by index instead drew long false plateaus where many
+    /// negatives sit between two positives.)
+    static func thin(_ points: [PrecisionRecallPoint], to limit: Int) -> [PrecisionRecallPoint] {
+        guard limit >= 1, points.count > limit else { return points }
+        var kept: [(bucket: Int, point: PrecisionRecallPoint)] = []
+        var previousRecall = 0.0
+        for point in points where point.recall > previousRecall {
+            previousRecall = point.recall
+            let bucket = min(Int(point.recall * Double(limit)), limit - 1)
+            if kept.last?.bucket == bucket { kept.removeLast() }
+            kept.append((bucket, point))
+        }
+        return kept.map(\.point)
     }
 }

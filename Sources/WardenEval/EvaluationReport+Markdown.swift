@@ -3,7 +3,7 @@ extension EvaluationReport {
     public func markdown(title: String = "Warden evaluation report") -> String {
         var parts = ["# \(title)", summary]
         if !metadata.isEmpty {
-            parts.append(ReportFormat.table(["", ""], metadata.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
+            parts.append(ReportFormat.table(["key", "value"], metadata.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
         }
         parts += [
             "## At the operating threshold", operatingTable,

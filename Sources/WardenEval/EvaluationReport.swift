@@ -83,7 +83,7 @@ public struct SourceReport: Codable, Sendable, Hashable {
     public var recall: Double?
     /// At the operating threshold; nil without negatives.
     public var falsePositiveRate: Double?
-    /// nil without positives.
+    /// nil unless both classes are present (with positives only it would trivially be 1).
     public var averagePrecision: Double?
     /// nil unless both classes are present.
     public var rocAUC: Double?

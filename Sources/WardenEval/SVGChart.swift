@@ -28,17 +28,23 @@ public enum SVGChart {
         var canvas = Canvas(
             title: "Reliability: \(label.label) (ECE \(ReportFormat.number(label.expectedCalibrationError)))",
             xTitle: "mean score", yTitle: "observed positive rate")
-        canvas.path([(0, 0), (1, 1)], color: "#999999", dashed: true)
-        let total = max(label.reliability.reduce(0) { $0 + $1.count }, 1)
+        // Bars are scaled to the fullest bin, so the spread of scores is visible even when thin.
+        let fullest = max(label.reliability.map(\.count).max() ?? 0, 1)
         for bin in label.reliability where bin.count > 0 {
-            canvas.bar(from: bin.lower, to: bin.upper, height: Double(bin.count) / Double(total))
+            canvas.bar(
+                from: bin.lower, to: bin.upper, height: Double(bin.count) / Double(fullest),
+                tooltip: "\(bin.count) items")
         }
+        canvas.path([(0, 0), (1, 1)], color: "#999999", dashed: true)
         let points = label.reliability.compactMap { bin in
             bin.meanScore.flatMap { score in bin.positiveRate.map { (score, $0) } }
         }
         canvas.path(points, color: Canvas.palette[0])
         for point in points { canvas.dot(x: point.0, y: point.1, color: Canvas.palette[0], tooltip: nil) }
         if points.isEmpty { canvas.note("no items") }
+        canvas.legend("observed positive rate per bin", color: Canvas.palette[0])
+        canvas.legend("perfect calibration", color: "#999999")
+        canvas.legend("items per bin (fullest = 1/4 height)", color: "#cccccc")
         return canvas.render()
     }
 
@@ -87,12 +93,13 @@ private struct Canvas {
         body.append("<circle cx=\"\(x(xValue))\" cy=\"\(y(yValue))\" r=\"4\" fill=\"\(color)\">\(title)</circle>")
     }
 
-    mutating func bar(from lower: Double, to upper: Double, height share: Double) {
-        let barHeight = share * plotHeight * 0.3
+    /// A grey bar on the x axis over [lower, upper]; `share` 1 is a quarter of the plot height.
+    mutating func bar(from lower: Double, to upper: Double, height share: Double, tooltip: String) {
+        let barHeight = share * plotHeight * 0.25
         body.append(
             "<rect x=\"\(x(lower))\" y=\"\(coordinate(top + plotHeight - barHeight))\" "
                 + "width=\"\(coordinate((upper - lower) * plotWidth))\" height=\"\(coordinate(barHeight))\" "
-                + "fill=\"#cccccc\" opacity=\"0.6\"/>")
+                + "fill=\"#cccccc\" stroke=\"white\"><title>\(Self.escape(tooltip))</title></rect>")
     }
 
     mutating func legend(_ text: String, color: String) {

@@ -107,3 +107,24 @@ struct BootstrapTests {
         #expect(Bootstrap.percentile([7], 0.5) == 7)
     }
 }
+
+@Suite("One-pass summary used by the bootstrap")
+struct SampleSummaryTests {
+    @Test("agrees with the separate metrics on tied, weighted data", arguments: [0.0, 0.05, 0.3, 1.0])
+    func agreesWithSeparateMetrics(target: Double) throws {
+        var generator = SplitMix64(seed: 21)
+        let scores = (0..<500).map { _ in Double(generator.index(below: 41)) / 40 }
+        let truths = scores.map { score in generator.index(below: 100) < Int(10 + 70 * score) }
+        let base = try BinarySample(scores: scores, truths: truths)
+        // Weights as a bootstrap resample would give them, zeros included.
+        let sample = base.reweighted((0..<500).map { _ in generator.index(below: 3) })
+        for threshold in [0.0, 0.3, 0.5, 0.975, 1.0] {
+            let summary = sample.summary(threshold: threshold, falsePositiveRateTarget: target)
+            let counts = sample.confusion(at: threshold)
+            #expect(summary.averagePrecision == sample.averagePrecision)
+            #expect(summary.f1 == counts.f1)
+            #expect(summary.falsePositiveRate == counts.falsePositiveRate)
+            #expect(summary.recallAtFalsePositiveRate == sample.recall(atFalsePositiveRate: target)?.counts.recall)
+        }
+    }
+}

@@ -118,3 +118,18 @@ struct ReportWriterTests {
         return collector.names
     }
 }
+
+@Suite("Plot curve thinning")
+struct CurveThinningTests {
+    @Test("keeps the last recall-raising point of each recall bucket")
+    func thinning() {
+        func point(_ recall: Double, _ precision: Double) -> PrecisionRecallPoint {
+            PrecisionRecallPoint(threshold: 1 - recall, precision: precision, recall: recall)
+        }
+        // recall 0.1 (twice: the second is a negative-only step), 0.2, 0.55, 0.58, 1.0; two buckets
+        // [0, 0.5) and [0.5, 1]: keep 0.2 from the first, 1.0 from the second.
+        let points = [point(0.1, 1), point(0.1, 0.5), point(0.2, 0.67), point(0.55, 0.6), point(0.58, 0.5), point(1, 0.4)]
+        #expect(LabelScorer.thin(points, to: 2) == [point(0.2, 0.67), point(1, 0.4)])
+        #expect(LabelScorer.thin(points, to: 10) == points)  // already short enough
+    }
+}
