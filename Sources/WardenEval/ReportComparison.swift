@@ -1,3 +1,5 @@
+import Foundation
+
 /// Side-by-side comparison of two reports on the same data (e.g. frozen head vs fine-tuned).
 public enum ReportComparison {
     /// Whether a larger value of a metric is better.
@@ -35,8 +37,10 @@ public enum ReportComparison {
             let old = baseline.label(name)
             let new = candidate.label(name)
             for metric in metrics {
+                let metricName = metric.name.replacingOccurrences(
+                    of: "FPR target", with: "\(ReportFormat.percent(baseline.options.falsePositiveRateTarget)) FPR")
                 rows.append(
-                    row(name, metric.name, metric.preference, old.flatMap(metric.value), new.flatMap(metric.value),
+                    row(name, metricName, metric.preference, old.flatMap(metric.value), new.flatMap(metric.value),
                         baselineName, candidateName))
             }
         }

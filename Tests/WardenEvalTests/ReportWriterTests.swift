@@ -96,6 +96,7 @@ struct ReportWriterTests {
         // Benign FPR: b was flagged (0.8), now 0.3 is not → 0.5 → 0, lower is better.
         let benign = try #require(rows.first { $0.contains("realistic benign FPR") })
         #expect(benign.contains("tuned"))
+        #expect(rows.contains { $0.hasPrefix("| unsafe | recall @ 5% FPR |") })
         let hate = try #require(rows.first { $0.hasPrefix("| hate | AUPRC |") })
         #expect(hate.hasSuffix("| tie |"))
     }
