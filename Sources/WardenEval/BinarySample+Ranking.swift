@@ -70,7 +70,8 @@ extension BinarySample {
         guard positives > 0 else { return nil }
         var best: (f1: Double, step: Step)?
         for step in sweep() {
-            let f1 = Double(2 * step.truePositives)
+            let f1 =
+                Double(2 * step.truePositives)
                 / Double(step.truePositives + step.falsePositives + positives)
             if best == nil || f1 > best!.f1 { best = (f1, step) }
         }

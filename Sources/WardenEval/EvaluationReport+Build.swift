@@ -36,7 +36,8 @@ extension EvaluationReport {
             let codes = Set(categoryMapping.codes(for: label))
             labels.append(
                 try scorer.report(label: label, codes: codes.sorted()) { example in
-                    Self.categoryTruth(of: example, codes: codes, mapping: categoryMapping, negatives: options.categoryNegatives)
+                    Self.categoryTruth(
+                        of: example, codes: codes, mapping: categoryMapping, negatives: options.categoryNegatives)
                 })
         }
         self.init(
@@ -104,7 +105,9 @@ struct LabelScorer {
         }
     }
 
-    func report(label: String, codes: [String], truth: (LabelledExample) -> Bool?) throws(EvaluationError) -> LabelReport {
+    func report(label: String, codes: [String], truth: (LabelledExample) -> Bool?) throws(EvaluationError)
+        -> LabelReport
+    {
         let threshold = try threshold(label)
         let (sample, excluded) = try sample(label: label, truth: truth)
         let target = options.falsePositiveRateTarget

@@ -3,7 +3,8 @@ extension EvaluationReport {
     public func markdown(title: String = "Warden evaluation report") -> String {
         var parts = ["# \(title)", summary]
         if !metadata.isEmpty {
-            parts.append(ReportFormat.table(["key", "value"], metadata.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
+            parts.append(
+                ReportFormat.table(["key", "value"], metadata.sorted { $0.key < $1.key }.map { [$0.key, $0.value] }))
         }
         parts += [
             "## At the operating threshold", operatingTable,
@@ -42,7 +43,10 @@ extension EvaluationReport {
 
     private var rankingTable: String {
         ReportFormat.table(
-            ["label", "AUPRC", "ROC-AUC", "ECE", "Brier", "best-F1 threshold (F1)", "recall @ \(target) FPR (threshold)"],
+            [
+                "label", "AUPRC", "ROC-AUC", "ECE", "Brier", "best-F1 threshold (F1)",
+                "recall @ \(target) FPR (threshold)",
+            ],
             labels.map { label in
                 let best = label.bestF1.map {
                     "\(ReportFormat.number($0.threshold)) (\(ReportFormat.number($0.counts.f1)))"

@@ -40,16 +40,19 @@ public enum ReportComparison {
                 let metricName = metric.name.replacingOccurrences(
                     of: "FPR target", with: "\(ReportFormat.percent(baseline.options.falsePositiveRateTarget)) FPR")
                 rows.append(
-                    row(name, metricName, metric.preference, old.flatMap(metric.value), new.flatMap(metric.value),
+                    row(
+                        name, metricName, metric.preference, old.flatMap(metric.value), new.flatMap(metric.value),
                         baselineName, candidateName))
             }
         }
         rows.append(
-            row("unsafe", "realistic benign FPR", .lower, baseline.realisticBenign.falsePositiveRate,
+            row(
+                "unsafe", "realistic benign FPR", .lower, baseline.realisticBenign.falsePositiveRate,
                 candidate.realisticBenign.falsePositiveRate, baselineName, candidateName))
         var text = "## \(baselineName) vs \(candidateName)\n\n"
         if baseline.exampleCount != candidate.exampleCount {
-            text += "Warning: the reports cover different data (\(baseline.exampleCount) vs "
+            text +=
+                "Warning: the reports cover different data (\(baseline.exampleCount) vs "
                 + "\(candidate.exampleCount) examples).\n\n"
         }
         text += ReportFormat.table(

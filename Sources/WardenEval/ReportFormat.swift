@@ -30,7 +30,8 @@ enum ReportFormat {
     /// A Markdown table.
     static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
         var lines = ["| " + header.map(cell).joined(separator: " | ") + " |"]
-        lines.append("|" + header.indices.map { rightAligned.contains($0) ? "---:" : "---" }.joined(separator: "|") + "|")
+        lines.append(
+            "|" + header.indices.map { rightAligned.contains($0) ? "---:" : "---" }.joined(separator: "|") + "|")
         for row in rows { lines.append("| " + row.map(cell).joined(separator: " | ") + " |") }
         return lines.joined(separator: "\n")
     }

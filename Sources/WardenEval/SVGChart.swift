@@ -14,7 +14,8 @@ public enum SVGChart {
             }
             canvas.path(stepPoints(label.precisionRecallCurve), color: color)
             if let precision = label.precision, let recall = label.recall {
-                canvas.dot(x: recall, y: precision, color: color, tooltip: "threshold \(ReportFormat.number(label.threshold))")
+                canvas.dot(
+                    x: recall, y: precision, color: color, tooltip: "threshold \(ReportFormat.number(label.threshold))")
             }
             canvas.legend("\(label.label) (AP \(ReportFormat.number(label.averagePrecision?.value)))", color: color)
         }
@@ -63,8 +64,10 @@ public enum SVGChart {
 
 /// A 600 × 420 canvas with a unit-square plot with axes, grid, ticks and a legend.
 private struct Canvas {
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                          "#7f7f7f", "#bcbd22"]
+    static let palette = [
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+        "#7f7f7f", "#bcbd22",
+    ]
     let width = 600.0, height = 420.0
     let left = 60.0, top = 40.0, plotWidth = 300.0, plotHeight = 300.0
     let title: String, xTitle: String, yTitle: String
@@ -106,8 +109,10 @@ private struct Canvas {
         let rowY = top + 10 + Double(legendLines) * 18
         let textX = left + plotWidth + 30
         body.append(
-            "<rect x=\"\(coordinate(textX - 16))\" y=\"\(coordinate(rowY - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>")
-        body.append("<text x=\"\(coordinate(textX))\" y=\"\(coordinate(rowY))\" font-size=\"11\">\(Self.escape(text))</text>")
+            "<rect x=\"\(coordinate(textX - 16))\" y=\"\(coordinate(rowY - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
+        )
+        body.append(
+            "<text x=\"\(coordinate(textX))\" y=\"\(coordinate(rowY))\" font-size=\"11\">\(Self.escape(text))</text>")
         legendLines += 1
     }
 
@@ -137,19 +142,27 @@ private struct Canvas {
         for step in 0...5 {
             let value = Double(step) / 5
             let label = String(format: "%.1f", value)
-            lines.append("<line x1=\"\(x(value))\" y1=\"\(y(0))\" x2=\"\(x(value))\" y2=\"\(y(1))\" stroke=\"#eeeeee\"/>")
-            lines.append("<line x1=\"\(x(0))\" y1=\"\(y(value))\" x2=\"\(x(1))\" y2=\"\(y(value))\" stroke=\"#eeeeee\"/>")
             lines.append(
-                "<text x=\"\(x(value))\" y=\"\(coordinate(top + plotHeight + 16))\" text-anchor=\"middle\" font-size=\"11\">\(label)</text>")
+                "<line x1=\"\(x(value))\" y1=\"\(y(0))\" x2=\"\(x(value))\" y2=\"\(y(1))\" stroke=\"#eeeeee\"/>")
             lines.append(
-                "<text x=\"\(coordinate(left - 8))\" y=\"\(coordinate(top + (1 - value) * plotHeight + 4))\" text-anchor=\"end\" font-size=\"11\">\(label)</text>")
+                "<line x1=\"\(x(0))\" y1=\"\(y(value))\" x2=\"\(x(1))\" y2=\"\(y(value))\" stroke=\"#eeeeee\"/>")
+            lines.append(
+                "<text x=\"\(x(value))\" y=\"\(coordinate(top + plotHeight + 16))\" text-anchor=\"middle\" font-size=\"11\">\(label)</text>"
+            )
+            lines.append(
+                "<text x=\"\(coordinate(left - 8))\" y=\"\(coordinate(top + (1 - value) * plotHeight + 4))\" text-anchor=\"end\" font-size=\"11\">\(label)</text>"
+            )
         }
-        lines.append("<rect x=\"\(x(0))\" y=\"\(y(1))\" width=\"\(coordinate(plotWidth))\" height=\"\(coordinate(plotHeight))\" fill=\"none\" stroke=\"#333333\"/>")
         lines.append(
-            "<text x=\"\(x(0.5))\" y=\"\(coordinate(top + plotHeight + 36))\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(xTitle))</text>")
+            "<rect x=\"\(x(0))\" y=\"\(y(1))\" width=\"\(coordinate(plotWidth))\" height=\"\(coordinate(plotHeight))\" fill=\"none\" stroke=\"#333333\"/>"
+        )
+        lines.append(
+            "<text x=\"\(x(0.5))\" y=\"\(coordinate(top + plotHeight + 36))\" text-anchor=\"middle\" font-size=\"12\">\(Self.escape(xTitle))</text>"
+        )
         let yMiddle = coordinate(top + plotHeight / 2)
         lines.append(
-            "<text x=\"18\" y=\"\(yMiddle)\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 18 \(yMiddle))\">\(Self.escape(yTitle))</text>")
+            "<text x=\"18\" y=\"\(yMiddle)\" text-anchor=\"middle\" font-size=\"12\" transform=\"rotate(-90 18 \(yMiddle))\">\(Self.escape(yTitle))</text>"
+        )
         return lines
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WardenEval
 
 @Suite("Calibration metrics")

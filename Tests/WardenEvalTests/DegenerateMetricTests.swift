@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WardenEval
 
 @Suite("Metrics on degenerate samples return nil, never NaN or a crash")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenCore
+
 @testable import WardenEval
 
 @Suite("Evaluation report")
@@ -57,7 +58,8 @@ struct EvaluationReportTests {
         // arena_hard: one safe item at 0.5 < 0.65 → FPR 0; no positives → recall and AP undefined.
         let arena = report.sources[0]
         #expect(arena.count == 1 && arena.positives == 0)
-        #expect(arena.falsePositiveRate == 0 && arena.recall == nil && arena.averagePrecision == nil && arena.rocAUC == nil)
+        #expect(
+            arena.falsePositiveRate == 0 && arena.recall == nil && arena.averagePrecision == nil && arena.rocAUC == nil)
         // jbb: c .7 T (flagged), d .6 T (missed), f .4 F → recall 1/2, FPR 0, AP 1.
         let jbb = report.sources[1]
         #expect(jbb.recall == 0.5 && jbb.falsePositiveRate == 0 && jbb.averagePrecision == 1)

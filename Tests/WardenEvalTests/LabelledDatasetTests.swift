@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenCore
+
 @testable import WardenEval
 
 @Suite("Labelled JSONL reading and writing")
@@ -52,21 +53,36 @@ struct LabelledDatasetTests {
     }
 
     static let badLines: [(line: String, check: @Sendable (DatasetError) -> Bool)] = [
-        (#"{"id": "a", "source": "s", "prompt": "p", "unsafe": true"#, {
-            if case .malformedJSON = $0 { true } else { false }
-        }),
-        (#"{"id": "a", "source": "s", "prompt": "p", "categories": []}"#, {
-            $0 == .missingField(file: $0.file, line: 3, field: "unsafe")
-        }),
-        (#"{"id": "a", "source": "s", "prompt": "p", "unsafe": "yes", "categories": []}"#, {
-            if case .wrongType(_, 3, "unsafe", _) = $0 { true } else { false }
-        }),
-        (#"{"id": "a", "source": "s", "prompt": "p", "unsafe": true, "categories": ["S1", 2]}"#, {
-            if case .wrongType(_, 3, "categories[1]", _) = $0 { true } else { false }
-        }),
-        (#"{"id": "a", "source": null, "prompt": "p", "unsafe": true, "categories": []}"#, {
-            if case .wrongType(_, 3, "source", _) = $0 { true } else { false }
-        }),
+        (
+            #"{"id": "a", "source": "s", "prompt": "p", "unsafe": true"#,
+            {
+                if case .malformedJSON = $0 { true } else { false }
+            }
+        ),
+        (
+            #"{"id": "a", "source": "s", "prompt": "p", "categories": []}"#,
+            {
+                $0 == .missingField(file: $0.file, line: 3, field: "unsafe")
+            }
+        ),
+        (
+            #"{"id": "a", "source": "s", "prompt": "p", "unsafe": "yes", "categories": []}"#,
+            {
+                if case .wrongType(_, 3, "unsafe", _) = $0 { true } else { false }
+            }
+        ),
+        (
+            #"{"id": "a", "source": "s", "prompt": "p", "unsafe": true, "categories": ["S1", 2]}"#,
+            {
+                if case .wrongType(_, 3, "categories[1]", _) = $0 { true } else { false }
+            }
+        ),
+        (
+            #"{"id": "a", "source": null, "prompt": "p", "unsafe": true, "categories": []}"#,
+            {
+                if case .wrongType(_, 3, "source", _) = $0 { true } else { false }
+            }
+        ),
     ]
 
     @Test("errors name the file and the line", arguments: 0..<badLines.count)
@@ -88,7 +104,8 @@ struct LabelledDatasetTests {
     @Test("invalid UTF-8 is reported with its line and byte offset")
     func invalidUTF8() throws {
         let directory = try TemporaryDirectory()
-        let bytes = Array((Self.promptOnly + "\n").utf8) + Array(#"{"id": ""#.utf8) + [0xC3, 0x28]
+        let bytes =
+            Array((Self.promptOnly + "\n").utf8) + Array(#"{"id": ""#.utf8) + [0xC3, 0x28]
             + Array(#"", "source": "s", "prompt": "p", "unsafe": true, "categories": []}"#.utf8)
         let url = try directory.file("latin.jsonl", bytes: bytes)
         #expect(throws: DatasetError.invalidUTF8(file: url.path, line: 2, byteOffset: 8)) {
@@ -103,7 +120,10 @@ struct LabelledDatasetTests {
             _ = try LabelledDataset.load(url)
             Issue.record("expected an error")
         } catch {
-            guard case .unreadable(let file, _) = error else { Issue.record("got \(error)"); return }
+            guard case .unreadable(let file, _) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(file == url.path)
         }
         await #expect(throws: DatasetError.self) {
@@ -123,7 +143,9 @@ struct LabelledDatasetTests {
         #expect(try LabelledDataset.load(copy) == examples)
         let lines = try String(contentsOf: copy, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines[1] == #"{"id":"t-1","source":"t","prompt":"q","response":"a","unsafe":true,"categories":["S1","S10"]}"#)
+        #expect(
+            lines[1]
+                == #"{"id":"t-1","source":"t","prompt":"q","response":"a","unsafe":true,"categories":["S1","S10"]}"#)
         #expect(lines[0].hasSuffix(#""orig_labels":{"note":"a/b","score":0.25,"tags":[true,null],"toxicity":0}}"#))
     }
 

@@ -1,4 +1,5 @@
 import WardenCore
+
 @testable import WardenEval
 
 /// Six examples whose `unsafe` scores repeat the hand-computed ranking case
@@ -18,7 +19,8 @@ enum ReportFixture {
     static let examples: [LabelledExample] = [
         LabelledExample(id: "a", source: "toxicchat_train", prompt: "a", unsafe: true, categories: ["S1"]),
         LabelledExample(id: "b", source: "toxicchat_train", prompt: "b", unsafe: false),
-        LabelledExample(id: "c", source: "jbb_artifacts", prompt: "c", response: "r", unsafe: true, categories: ["S10"]),
+        LabelledExample(
+            id: "c", source: "jbb_artifacts", prompt: "c", response: "r", unsafe: true, categories: ["S10"]),
         LabelledExample(id: "d", source: "jbb_artifacts", prompt: "d", response: "r", unsafe: true),
         LabelledExample(id: "e", source: "arena_hard", prompt: "e", unsafe: false),
         LabelledExample(id: "f", source: "jbb_artifacts", prompt: "f", unsafe: false, categories: ["profanity"]),

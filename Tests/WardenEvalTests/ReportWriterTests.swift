@@ -1,6 +1,7 @@
 import Foundation
 import FoundationXML
 import Testing
+
 @testable import WardenEval
 
 @Suite("Report writers")
@@ -40,7 +41,13 @@ struct ReportWriterTests {
     func svg(empty: Bool) throws {
         var report = try ReportFixture.report()
         report.labels[0].label = "unsafe <&> \"quoted\""
-        if empty { report.labels = report.labels.map { var label = $0; label.precisionRecallCurve = []; return label } }
+        if empty {
+            report.labels = report.labels.map {
+                var label = $0
+                label.precisionRecallCurve = []
+                return label
+            }
+        }
         let charts = [SVGChart.precisionRecall(report.labels)] + report.labels.map(SVGChart.reliability)
         for (index, chart) in charts.enumerated() {
             let elements = try parseXML(chart)
@@ -70,10 +77,11 @@ struct ReportWriterTests {
         let directory = try TemporaryDirectory()
         let output = directory.url.appendingPathComponent("out")
         let files = try ReportFixture.report().write(to: output)
-        #expect(files.map(\.lastPathComponent) == [
-            "report.json", "report.md", "precision-recall.svg", "reliability-unsafe.svg", "reliability-hate.svg",
-            "reliability-violent_crimes.svg",
-        ])
+        #expect(
+            files.map(\.lastPathComponent) == [
+                "report.json", "report.md", "precision-recall.svg", "reliability-unsafe.svg", "reliability-hate.svg",
+                "reliability-violent_crimes.svg",
+            ])
         for file in files where file.pathExtension == "svg" {
             _ = try parseXML(String(contentsOf: file, encoding: .utf8))
         }
@@ -129,7 +137,9 @@ struct CurveThinningTests {
         }
         // recall 0.1 (twice: the second is a negative-only step), 0.2, 0.55, 0.58, 1.0; two buckets
         // [0, 0.5) and [0.5, 1]: keep 0.2 from the first, 1.0 from the second.
-        let points = [point(0.1, 1), point(0.1, 0.5), point(0.2, 0.67), point(0.55, 0.6), point(0.58, 0.5), point(1, 0.4)]
+        let points = [
+            point(0.1, 1), point(0.1, 0.5), point(0.2, 0.67), point(0.55, 0.6), point(0.58, 0.5), point(1, 0.4),
+        ]
         #expect(LabelScorer.thin(points, to: 2) == [point(0.2, 0.67), point(1, 0.4)])
         #expect(LabelScorer.thin(points, to: 10) == points)  // already short enough
     }
