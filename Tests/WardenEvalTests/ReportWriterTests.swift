@@ -1,5 +1,7 @@
 import Foundation
-import FoundationXML
+#if canImport(FoundationXML)
+import FoundationXML  // XMLParser lives here on Linux, in Foundation on Apple platforms
+#endif
 import Testing
 
 @testable import WardenEval
