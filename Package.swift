@@ -73,7 +73,7 @@ let package = Package(
             name: "WardenModelTests", dependencies: ["WardenModel", "WardenTensor", "WardenTokenizer", "WardenCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval"]),
+        .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy"]),
         .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),

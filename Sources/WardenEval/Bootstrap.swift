@@ -1,3 +1,5 @@
+import WardenCore
+
 /// Settings for percentile bootstrap intervals.
 public struct BootstrapOptions: Codable, Sendable, Hashable {
     /// Number of resamples; 0 turns intervals off.

@@ -1,4 +1,5 @@
 import Testing
+import WardenCore
 
 @testable import WardenEval
 
