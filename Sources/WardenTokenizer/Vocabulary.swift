@@ -38,9 +38,10 @@ public struct Vocabulary: Sendable {
         } catch {
             throw VocabularyError.unreadable(path: path, reason: error.localizedDescription)
         }
-        guard let text = String(validating: data, as: UTF8.self) else { throw VocabularyError.notUTF8(path: path) }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        guard String(validating: data, as: UTF8.self) != nil else { throw VocabularyError.notUTF8(path: path) }
+        // Split bytes, not `Character`s: Swift reads "\r\n" as one `Character`, which is not "\n".
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
         }
         // A final newline leaves one empty element; it is not a token.
         if lines.last == "" { lines.removeLast() }
