@@ -109,8 +109,8 @@ private struct WordState {
                 add(Unicode.Scalar(UInt8(scalar.value)), consumer: &consumer)
                 continue
             }
+            if ScalarClass.rustCategory(of: scalar) == .nonspacingMark { continue }
             let properties = scalar.properties
-            if properties.generalCategory == .nonspacingMark { continue }
             if properties.changesWhenLowercased {
                 // Full, context-free lowercase mapping: Σ → σ everywhere, as Rust's `char::to_lowercase`.
                 for lower in properties.lowercaseMapping.unicodeScalars { add(lower, consumer: &consumer) }

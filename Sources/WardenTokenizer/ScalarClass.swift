@@ -26,24 +26,45 @@ enum ScalarClass: UInt8 {
         default: break
         }
         if isCJKIdeograph(value) { return .cjkIdeograph }
-        let properties = scalar.properties
-        switch properties.generalCategory {
+        switch rustCategory(of: scalar) {
         case .control, .format, .privateUse, .surrogate:
             return .deleted
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
             .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return .punctuation
         default:
-            return properties.isWhitespace ? .whitespace : .word
+            // Rust takes `White_Space` from its standard library, which is current.
+            return scalar.properties.isWhitespace ? .whitespace : .word
         }
     }
 
-    /// The ranges of BERT's `_is_chinese_char` (CJK Unified Ideographs, Extensions A–E, and the
-    /// compatibility ideographs). Hiragana, katakana and Hangul are deliberately not in it.
+    /// The general category as the Rust `tokenizers` library sees it, or nil where it sees an unassigned scalar.
+    ///
+    /// Its category checks (`is_other`, `is_punctuation`, `is_mark_nonspacing`) come from tables frozen at
+    /// Unicode 8.0, while Swift 6.3 ships Unicode 17. A sweep of U+0080…U+31FFF against `transformers` found
+    /// 914 differing scalars, every one explained by this or by the CJK range below: scalars added after 8.0
+    /// are neither deleted, punctuation nor dropped marks (they stay in the word, usually as `[UNK]`), and
+    /// seven scalars have changed category since. `UnicodeSweepTests` guards it.
+    static func rustCategory(of scalar: Unicode.Scalar) -> Unicode.GeneralCategory? {
+        switch scalar.value {
+        case 0x166D, 0x111C9: return .otherPunctuation   // now So and Mn
+        case 0x1734, 0x1171E: return .nonspacingMark     // now Mc
+        case 0x1885, 0x1886: return .otherLetter         // now Mn
+        case 0xA9BD: return .spacingMark                 // now Mn
+        default: break
+        }
+        let properties = scalar.properties
+        guard let age = properties.age, age.major < 8 || (age.major == 8 && age.minor == 0) else { return nil }
+        return properties.generalCategory
+    }
+
+    /// The ranges of `is_chinese_char` in Rust `tokenizers` (CJK Unified Ideographs, Extensions A–E, and the
+    /// compatibility ideographs). Hiragana, katakana and Hangul are deliberately not in it. Rust starts one
+    /// range at U+2B920 where BERT's Python has U+2B820; we follow Rust, which produced the golden data.
     static func isCJKIdeograph(_ value: UInt32) -> Bool {
         switch value {
         case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F,
-            0x2B740...0x2B81F, 0x2B820...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            0x2B740...0x2B81F, 0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
             return true
         default:
             return false
