@@ -1,0 +1,135 @@
+import WardenTensor
+
+/// The encoder's parameters in one aligned block, laid out for the forward pass.
+///
+/// Query, key and value are fused into one `[3·hidden, hidden]` projection whose rows are **interleaved by
+/// head**: head `h` owns rows `[3·d·h, 3·d·(h+1))` = its `d` query rows, then its `d` key rows, then its `d` value
+/// rows (`d` = head size). One GEMM computes all three, and any contiguous range of heads is a contiguous block of
+/// output columns, so two workers can each take half the heads with one GEMM apiece.
+///
+/// Written once in `init`, read-only afterwards; that is what makes the `@unchecked Sendable` sound.
+final class PackedEncoderWeights: @unchecked Sendable {
+    struct Layer {
+        var qkvWeight = 0, qkvBias = 0
+        var attentionOutputWeight = 0, attentionOutputBias = 0, attentionGamma = 0, attentionBeta = 0
+        var intermediateWeight = 0, intermediateBias = 0
+        var outputWeight = 0, outputBias = 0, outputGamma = 0, outputBeta = 0
+    }
+
+    let configuration: EncoderConfiguration
+    private let storage: FloatBuffer
+    private let wordEmbeddingsOffset: Int
+    private let positionEmbeddingsOffset: Int
+    private let tokenTypeEmbeddingsOffset: Int
+    private let embeddingGammaOffset: Int
+    private let embeddingBetaOffset: Int
+    let layers: [Layer]
+
+    init(_ weights: EncoderWeights, configuration c: EncoderConfiguration) {
+        weights.checkShapes(against: c)
+        configuration = c
+        var chunks: [[Float]] = []
+        var cursor = 0
+        // Each tensor starts on a 16-float (64-byte) boundary so BLAS sees aligned rows.
+        func place(_ values: [Float]) -> Int {
+            let offset = cursor
+            chunks.append(values)
+            cursor += (values.count + 15) / 16 * 16
+            return offset
+        }
+        wordEmbeddingsOffset = place(weights.wordEmbeddings.storage)
+        positionEmbeddingsOffset = place(weights.positionEmbeddings.storage)
+        tokenTypeEmbeddingsOffset = place(weights.tokenTypeEmbeddings.storage)
+        embeddingGammaOffset = place(weights.embeddingNorm.gamma)
+        embeddingBetaOffset = place(weights.embeddingNorm.beta)
+        var packedLayers: [Layer] = []
+        for layer in weights.layers {
+            var p = Layer()
+            let (qkvWeight, qkvBias) = Self.interleaveHeads(layer, configuration: c)
+            p.qkvWeight = place(qkvWeight)
+            p.qkvBias = place(qkvBias)
+            p.attentionOutputWeight = place(layer.attentionOutput.weight.storage)
+            p.attentionOutputBias = place(layer.attentionOutput.bias)
+            p.attentionGamma = place(layer.attentionNorm.gamma)
+            p.attentionBeta = place(layer.attentionNorm.beta)
+            p.intermediateWeight = place(layer.intermediate.weight.storage)
+            p.intermediateBias = place(layer.intermediate.bias)
+            p.outputWeight = place(layer.output.weight.storage)
+            p.outputBias = place(layer.output.bias)
+            p.outputGamma = place(layer.outputNorm.gamma)
+            p.outputBeta = place(layer.outputNorm.beta)
+            packedLayers.append(p)
+        }
+        layers = packedLayers
+        storage = FloatBuffer(capacity: cursor)
+        var offset = 0
+        for values in chunks {
+            values.withUnsafeBufferPointer { storage.base.advanced(by: offset).update(from: $0.baseAddress!, count: values.count) }
+            offset += (values.count + 15) / 16 * 16
+        }
+    }
+
+    /// The fused, head-interleaved QKV weight rows and bias.
+    private static func interleaveHeads(_ layer: EncoderLayerWeights, configuration c: EncoderConfiguration) -> ([Float], [Float]) {
+        let (h, d) = (c.hiddenSize, c.headSize)
+        var weight: [Float] = []
+        var bias: [Float] = []
+        weight.reserveCapacity(3 * h * h)
+        for head in 0..<c.attentionHeadCount {
+            for part in [layer.query, layer.key, layer.value] {
+                let rows = head * d..<(head + 1) * d
+                weight += part.weight.storage[rows.lowerBound * h..<rows.upperBound * h]
+                bias += part.bias[rows]
+            }
+        }
+        return (weight, bias)
+    }
+
+    // MARK: - Accessors (valid while `self` is alive)
+
+    func view(_ offset: Int, rows: Int, columns: Int) -> MatrixView {
+        MatrixView(base: UnsafePointer(storage.base + offset), rows: rows, columns: columns, stride: columns)
+    }
+
+    func pointer(_ offset: Int) -> UnsafePointer<Float> { UnsafePointer(storage.base + offset) }
+
+    var wordEmbeddings: MatrixView { view(wordEmbeddingsOffset, rows: configuration.vocabularySize, columns: configuration.hiddenSize) }
+    var positionEmbeddings: MatrixView { view(positionEmbeddingsOffset, rows: configuration.maxPositionEmbeddings, columns: configuration.hiddenSize) }
+    var tokenTypeEmbeddings: MatrixView { view(tokenTypeEmbeddingsOffset, rows: configuration.typeVocabularySize, columns: configuration.hiddenSize) }
+    var embeddingGamma: UnsafePointer<Float> { pointer(embeddingGammaOffset) }
+    var embeddingBeta: UnsafePointer<Float> { pointer(embeddingBetaOffset) }
+
+    /// The parameters back in Hugging Face layout (undoes the QKV fusion).
+    func unpacked() -> EncoderWeights {
+        let c = configuration
+        let (h, d, i) = (c.hiddenSize, c.headSize, c.intermediateSize)
+        func matrix(_ offset: Int, _ rows: Int, _ columns: Int) -> Matrix { view(offset, rows: rows, columns: columns).toMatrix() }
+        func vector(_ offset: Int, _ n: Int) -> [Float] { Array(UnsafeBufferPointer(start: pointer(offset), count: n)) }
+        let layerWeights = layers.map { p -> EncoderLayerWeights in
+            let fused = matrix(p.qkvWeight, 3 * h, h)
+            let fusedBias = vector(p.qkvBias, 3 * h)
+            func part(_ index: Int) -> LinearWeights {
+                var weight: [Float] = []
+                var bias: [Float] = []
+                for head in 0..<c.attentionHeadCount {
+                    let first = (3 * head + index) * d
+                    weight += fused.storage[first * h..<(first + d) * h]
+                    bias += fusedBias[first..<first + d]
+                }
+                return LinearWeights(weight: Matrix(rows: h, columns: h, storage: weight), bias: bias)
+            }
+            return EncoderLayerWeights(
+                query: part(0), key: part(1), value: part(2),
+                attentionOutput: LinearWeights(weight: matrix(p.attentionOutputWeight, h, h), bias: vector(p.attentionOutputBias, h)),
+                attentionNorm: LayerNormWeights(gamma: vector(p.attentionGamma, h), beta: vector(p.attentionBeta, h)),
+                intermediate: LinearWeights(weight: matrix(p.intermediateWeight, i, h), bias: vector(p.intermediateBias, i)),
+                output: LinearWeights(weight: matrix(p.outputWeight, h, i), bias: vector(p.outputBias, h)),
+                outputNorm: LayerNormWeights(gamma: vector(p.outputGamma, h), beta: vector(p.outputBeta, h)))
+        }
+        return EncoderWeights(
+            wordEmbeddings: wordEmbeddings.toMatrix(), positionEmbeddings: positionEmbeddings.toMatrix(),
+            tokenTypeEmbeddings: tokenTypeEmbeddings.toMatrix(),
+            embeddingNorm: LayerNormWeights(gamma: vector(embeddingGammaOffset, h), beta: vector(embeddingBetaOffset, h)),
+            layers: layerWeights)
+    }
+}
