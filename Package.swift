@@ -26,7 +26,7 @@ let package = Package(
         ),
         .target(name: "WardenCore", swiftSettings: strict),
         .target(name: "WardenTensor", dependencies: ["CBLAS"], swiftSettings: strict),
-        .target(name: "WardenTokenizer", swiftSettings: strict),
+        .target(name: "WardenTokenizer", dependencies: ["WardenCore"], swiftSettings: strict),
         .target(
             name: "WardenModel",
             dependencies: [
@@ -36,6 +36,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "WardenEval", dependencies: ["WardenCore"], swiftSettings: strict),
+        .target(
+            name: "WardenTraining",
+            dependencies: ["WardenCore", "WardenTensor", "WardenModel", "WardenEval", "WardenTaxonomy", "WardenTokenizer"],
+            swiftSettings: strict
+        ),
         .target(
             name: "WardenTaxonomy",
             dependencies: ["WardenCore", .product(name: "Yams", package: "Yams")],
@@ -58,7 +63,7 @@ let package = Package(
             name: "WardenCLI",
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
-                "WardenTaxonomy", "WardenPolicy", "WardenAudit",
+                "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -66,13 +71,14 @@ let package = Package(
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "WardenTensorTests", dependencies: ["WardenTensor"]),
         .testTarget(
-            name: "WardenTokenizerTests", dependencies: ["WardenTokenizer"],
+            name: "WardenTokenizerTests", dependencies: ["WardenTokenizer", "WardenCore"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "WardenModelTests", dependencies: ["WardenModel", "WardenTensor", "WardenTokenizer", "WardenCore"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "WardenTrainingTests", dependencies: ["WardenTraining", "WardenModel", "WardenTensor", "WardenEval", "WardenCore"]),
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy"]),

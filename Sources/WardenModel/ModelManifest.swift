@@ -1,4 +1,5 @@
 import Foundation
+import WardenTokenizer
 
 /// `manifest.json` of a model bundle: everything needed to rebuild the classifier around the base
 /// encoder, and the provenance that makes its numbers checkable.
@@ -180,5 +181,17 @@ extension DecodingError {
         case .dataCorrupted(let context): context.debugDescription
         @unknown default: "invalid"
         }
+    }
+}
+
+extension ModelManifest.NormalizationSpec {
+    /// The tokenizer-side normaliser options this bundle was trained with.
+    public var options: TextNormalizer.Options {
+        var options = TextNormalizer.Options.default
+        options.compatibilityFolding = nfkc
+        options.foldHomoglyphs = foldHomoglyphs
+        options.foldLeetspeak = foldLeetspeak
+        options.joinSpacedLetters = joinSpacedLetters
+        return options
     }
 }

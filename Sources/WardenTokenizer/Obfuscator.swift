@@ -1,3 +1,4 @@
+import WardenCore
 /// Perturbs text the way users dodge filters, for training augmentation and for a perturbed copy of the
 /// validation set. Deterministic: the same seed and calls give the same output everywhere.
 ///

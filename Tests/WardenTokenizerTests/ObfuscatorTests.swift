@@ -1,4 +1,5 @@
 import Testing
+import WardenCore
 import WardenTokenizer
 
 @Suite("Obfuscator")

@@ -1,0 +1,102 @@
+import Foundation
+import WardenCore
+import WardenTensor
+import WardenTokenizer
+
+/// The shipped safety classifier: normalise, tokenize into windows, encode, pool several layers,
+/// score with the head, calibrate per label, max-pool the windows of each input.
+public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
+    public let manifest: ModelManifest
+    public let encoder: Encoder
+    public let head: ClassifierHead
+    public let inputs: ModelInputBuilder
+    /// Forward-pass threads per call (the encoder splits its GEMMs between them).
+    public let workers: Int
+
+    public var modelID: String { "\(manifest.id)@\(manifest.version)" }
+    public var labels: [String] { manifest.labels }
+    public var dimension: Int { encoder.configuration.hiddenSize }
+
+    public init(manifest: ModelManifest, encoder: Encoder, head: ClassifierHead, tokenizer: BertTokenizer, workers: Int = 1) {
+        self.manifest = manifest
+        self.encoder = encoder
+        self.head = head
+        self.workers = workers
+        let normalizer = TextNormalizer(options: manifest.normalization.options)
+        inputs = ModelInputBuilder(
+            tokenizer: tokenizer, maxLength: manifest.maxLength, overlap: manifest.windowOverlap,
+            normalize: { normalizer.normalize($0) })
+    }
+
+    /// Loads a bundle folder over the verified base model of `store`.
+    public static func load(bundle: URL, store: ModelStore = ModelStore(), workers: Int = 1) throws -> EncoderClassifier {
+        let manifest = try ModelManifest.load(from: bundle)
+        let base = try store.locate()
+        for (file, expected) in manifest.base.sha256 where store.spec.sha256[file] != expected {
+            throw ModelBundleError.baseMismatch(bundle: bundle.path, file: file, expected: expected, actual: store.spec.sha256[file] ?? "none")
+        }
+        let encoder = try Encoder.load(directory: base.directory)
+        let head = try ClassifierHead.load(from: bundle.appendingPathComponent(manifest.head.file), spec: manifest.head, labels: manifest.labels.count)
+        // User text must never be able to inject [SEP] or [CLS] into the model's input.
+        let tokenizer = try BertTokenizer(vocabularyURL: base.vocabulary, specialTokensInText: .plainText)
+        return EncoderClassifier(manifest: manifest, encoder: encoder, head: head, tokenizer: tokenizer, workers: workers)
+    }
+
+    public func classify(_ batch: [ClassificationInput]) async throws -> [LabelScores] {
+        try await Self.offload { try self.classifySynchronously(batch) }
+    }
+
+    /// Scores a batch on the calling thread.
+    public func classifySynchronously(_ batch: [ClassificationInput]) throws -> [LabelScores] {
+        var windows: [Encoding] = []
+        var owner: [Int] = []
+        for (index, input) in batch.enumerated() {
+            for window in inputs.windows(for: input) {
+                windows.append(window)
+                owner.append(index)
+            }
+        }
+        let logits = head.logits(try features(of: windows))
+        var scores = [LabelScores](repeating: LabelScores(), count: batch.count)
+        logits.withView { view in
+            for (row, index) in owner.enumerated() {
+                var values: [String: Double] = [:]
+                for (j, label) in manifest.labels.enumerated() {
+                    let calibration = manifest.calibration[label] ?? .identity
+                    let z = calibration.scale * Double(view[row, j]) + calibration.bias
+                    values[label] = 1 / (1 + exp(-z))
+                }
+                scores[index] = scores[index].merged(withMaximumOf: LabelScores(values))
+            }
+        }
+        return scores
+    }
+
+    /// Pooled features of each window (see ``FeatureExtractor``).
+    public func features(of windows: [Encoding]) throws -> Matrix {
+        try FeatureExtractor(encoder: encoder, layers: manifest.pooling.layers, workers: workers).features(of: windows)
+    }
+
+    /// Unit-length sentence embeddings (mean of the last layer, L2-normalised), for custom categories.
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        try await Self.offload {
+            var batch = PackedBatch()
+            for text in texts {
+                let encoding = self.inputs.tokenizer.encode(text, maxLength: self.manifest.maxLength)
+                batch.append(tokenIDs: encoding.ids.map(Int.init), tokenTypeIDs: encoding.typeIDs.map(Int.init))
+            }
+            let output = try self.encoder.encode(batch, options: EncoderOptions(workers: self.workers))
+            return (0..<texts.count).map { output.sentenceEmbeddings.row($0) }
+        }
+    }
+
+    /// Runs CPU-bound work off the cooperative thread pool, so a forward pass never starves the
+    /// event loops and tasks that serve requests.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
