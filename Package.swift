@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "WardenPolicy",
             dependencies: [
-                "WardenCore", "WardenTaxonomy", .product(name: "Yams", package: "Yams"),
+                "WardenCore", "WardenTaxonomy", "WardenEval", .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "WardenTrainingTests", dependencies: ["WardenTraining", "WardenModel", "WardenTensor", "WardenEval", "WardenCore"]),
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
-        .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy"]),
+        .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval"]),
         .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),
     ]
 )

@@ -7,6 +7,7 @@ struct WardenCommand: AsyncParsableCommand {
         abstract: "A Llama Guard-style safety guard: classify, filter, audit and evaluate LLM traffic.",
         subcommands: [
             Model.self,
+            DataCommand.self,
             TaxonomyCommand.self,
             PolicyCommand.self,
         ]

@@ -1,5 +1,6 @@
 import Synchronization
 import WardenCore
+import WardenEval
 
 /// Scores texts against a policy's custom categories by embedding similarity to their examples.
 ///

@@ -29,10 +29,22 @@ public struct DataMixture: Sendable, Hashable, Codable {
 
     public func mixing(for source: String) -> SourceMixing { sources[source] ?? fallback }
 
-    /// The default mixture (see the model card for the reasoning): easy Alpaca instructions are
+    /// The default mixture (see the model card for the reasoning): harmful requests are boosted; easy Alpaca instructions are
     /// capped and down-weighted; the big comment corpora are capped so hate speech does not drown
     /// the other hazards; realistic benign sets are boosted; DICES (noisy crowd labels) counts half.
     public static let standard = DataMixture(sources: [
+        // Harmful requests and jailbreaks are few next to the comment corpora but are what a guard
+        // in front of an assistant sees most; they count three times.
+        "advbench": SourceMixing(weight: 3),
+        "ailuminate_en_train": SourceMixing(weight: 3),
+        "harmbench_val": SourceMixing(weight: 3),
+        "malicious_instruct": SourceMixing(weight: 3),
+        "strongreject": SourceMixing(weight: 3),
+        "donotanswer": SourceMixing(weight: 3),
+        "inthewild_jailbreaks": SourceMixing(weight: 2),
+        "cyberseceval_interpreter": SourceMixing(weight: 2),
+        "cyberseceval_prompt_injection": SourceMixing(weight: 3),
+        "jbb_artifacts": SourceMixing(weight: 2),
         "alpaca_harmless": SourceMixing(cap: 4000, weight: 0.5),
         "davidson_hate_offensive": SourceMixing(cap: 8000, weight: 1, safeBoost: 1.5),
         "gab_hate_corpus": SourceMixing(cap: 8000, weight: 1, safeBoost: 1.5),

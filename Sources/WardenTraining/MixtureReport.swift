@@ -35,6 +35,7 @@ public struct MixtureReport: Sendable, Codable {
             let unsafe = targets.isUnsafe(example)
             lossBySource[example.source, default: 0] += mixture.weight(of: example, unsafe: unsafe)
             for code in example.categories where unsafe || code == LabelSpace.profanityLabel { categories[code, default: 0] += 1 }
+            if TargetBuilder.isProfanityOnly(example) { categories[LabelSpace.profanityLabel, default: 0] += 1 }
         }
         let totalLoss = max(lossBySource.values.reduce(0, +), 1e-9)
         let bySource = Dictionary(grouping: examples, by: \.source)

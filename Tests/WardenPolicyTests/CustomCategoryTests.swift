@@ -1,4 +1,5 @@
 import Foundation
+import WardenEval
 import Testing
 import WardenCore
 @testable import WardenPolicy

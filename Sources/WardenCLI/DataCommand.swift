@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import WardenEval
+import WardenTaxonomy
+import WardenTraining
+
+struct DataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Inspect the training mixture and write the fixed train/calibration/validation split.",
+        subcommands: [Stats.self, Split.self]
+    )
+
+    struct DataOptions: ParsableArguments {
+        @Option(name: .customLong("data"), parsing: .upToNextOption, help: "JSONL files or folders of them (the ../shared/data schema).")
+        var paths: [String]
+
+        @Option(help: "Taxonomy file (default: Taxonomy/mlcommons-v1.yaml).")
+        var taxonomy: String?
+
+        func load() throws -> [LabelledExample] {
+            try LabelledDataset.load(try files())
+        }
+
+        func files() throws -> [URL] {
+            var files: [URL] = []
+            for path in paths {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    throw ValidationError("No such file or folder: \(path)")
+                }
+                files += isDirectory.boolValue ? try LabelledDataset.files(in: URL(fileURLWithPath: path)) : [URL(fileURLWithPath: path)]
+            }
+            guard !files.isEmpty else { throw ValidationError("No .jsonl files in \(paths.joined(separator: ", "))") }
+            return files
+        }
+
+        func targets() throws -> TargetBuilder {
+            TargetBuilder(space: LabelSpace(taxonomy: try TaxonomyLoader.load(from: Locations.taxonomy(taxonomy))))
+        }
+    }
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the per-source mixture a training run will see.")
+        @OptionGroup var data: DataOptions
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() async throws {
+            let report = MixtureReport(examples: try data.load(), split: .standard, mixture: .standard, targets: try data.targets())
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.markdown)
+            }
+        }
+    }
+
+    struct Split: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write train.jsonl, calibration.jsonl and validation.jsonl of the fixed split (stratified by source).")
+        @OptionGroup var data: DataOptions
+        @Option(help: "Output folder.") var output: String
+
+        func run() async throws {
+            let parts = DataSplit.standard.split(try data.load())
+            let folder = URL(fileURLWithPath: output, isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for part in SplitPart.allCases {
+                let examples = parts[part] ?? []
+                try LabelledDataset.write(examples, to: folder.appendingPathComponent("\(part.rawValue).jsonl"))
+                print("\(part.rawValue): \(examples.count) items")
+            }
+        }
+    }
+}

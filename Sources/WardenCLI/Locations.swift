@@ -1,0 +1,79 @@
+import Foundation
+import WardenModel
+
+/// Where the shipped files are: a flag, then an environment variable, then the working directory,
+/// then the checkout the binary was built in (`.build/<config>/warden` -> the package root).
+enum Locations {
+    static let defaultModel = "Models/warden-minilm-v1"
+    static let defaultTaxonomy = "Taxonomy/mlcommons-v1.yaml"
+    static let defaultPolicies = "Policies"
+
+    static func model(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_MODEL", fallback: defaultModel) }
+    static func taxonomy(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_TAXONOMY", fallback: defaultTaxonomy) }
+    static func policies(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_POLICIES", fallback: defaultPolicies) }
+
+    static var home: URL { ModelStore.defaultHome }
+
+    static func resolve(_ flag: String?, environment: String, fallback: String) -> URL {
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag) }
+        if let value = ProcessInfo.processInfo.environment[environment], !value.isEmpty { return URL(fileURLWithPath: value) }
+        let manager = FileManager.default
+        let local = URL(fileURLWithPath: fallback)
+        if manager.fileExists(atPath: local.path) { return local }
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = executable.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent(fallback)
+            if manager.fileExists(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return local
+    }
+}
+
+/// A one-line progress bar on stderr with rate and ETA; silent when stderr is not a terminal,
+/// except for a line every `quietEvery` items so logs still show progress.
+struct ProgressBar {
+    let total: Int
+    let label: String
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var lastQuietReport = 0
+    var quietEvery = 5000
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
+
+    mutating func update(_ done: Int, extra: String = "") {
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let summary = "\(label) \(done)/\(total) " + String(format: "%.1f/s ETA %@", rate, Self.duration(eta)) + (extra.isEmpty ? "" : " " + extra)
+        if isTerminal {
+            guard now.timeIntervalSince(lastDraw) > 0.1 || done == total else { return }
+            lastDraw = now
+            let width = 30
+            let filled = total > 0 ? min(width, width * done / total) : width
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(summary)\u{1B}[K".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        } else if done - lastQuietReport >= quietEvery || done == total {
+            lastQuietReport = done
+            FileHandle.standardError.write(Data((summary + "\n").utf8))
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}
+
+/// Writes a line to stderr (progress and diagnostics stay out of stdout, which carries results).
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
