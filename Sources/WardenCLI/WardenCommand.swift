@@ -8,6 +8,7 @@ struct WardenCommand: AsyncParsableCommand {
         subcommands: [
             Model.self,
             DataCommand.self,
+            Train.self,
             TaxonomyCommand.self,
             PolicyCommand.self,
         ]

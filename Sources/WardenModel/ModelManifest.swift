@@ -31,10 +31,39 @@ public struct ModelManifest: Codable, Sendable, Hashable {
     /// Free-form validation figures copied from `warden eval`.
     public var validationMetrics: [String: Double]
 
+    public init(
+        formatVersion: Int = ModelManifest.currentFormatVersion, id: String, version: String, description: String,
+        base: BaseReference, labels: [String], maxLength: Int, windowOverlap: Int, pooling: Pooling, head: HeadSpec,
+        encoderDelta: String? = nil, calibration: [String: Calibration], thresholds: [String: Double],
+        normalization: NormalizationSpec, trainingData: [DataFile], validationMetrics: [String: Double]
+    ) {
+        self.formatVersion = formatVersion
+        self.id = id
+        self.version = version
+        self.description = description
+        self.base = base
+        self.labels = labels
+        self.maxLength = maxLength
+        self.windowOverlap = windowOverlap
+        self.pooling = pooling
+        self.head = head
+        self.encoderDelta = encoderDelta
+        self.calibration = calibration
+        self.thresholds = thresholds
+        self.normalization = normalization
+        self.trainingData = trainingData
+        self.validationMetrics = validationMetrics
+    }
+
     public struct BaseReference: Codable, Sendable, Hashable {
         public var package: String
         public var version: String
         public var sha256: [String: String]
+        public init(package: String, version: String, sha256: [String: String]) {
+            self.package = package
+            self.version = version
+            self.sha256 = sha256
+        }
     }
 
     public struct Pooling: Codable, Sendable, Hashable {
@@ -49,6 +78,11 @@ public struct ModelManifest: Codable, Sendable, Hashable {
         /// Width of the hidden layer, or 0 for a linear head.
         public var hiddenSize: Int
         public var inputSize: Int
+        public init(file: String, hiddenSize: Int, inputSize: Int) {
+            self.file = file
+            self.hiddenSize = hiddenSize
+            self.inputSize = inputSize
+        }
     }
 
     public struct Calibration: Codable, Sendable, Hashable {
@@ -78,6 +112,11 @@ public struct ModelManifest: Codable, Sendable, Hashable {
         public var file: String
         public var sha256: String
         public var items: Int
+        public init(file: String, sha256: String, items: Int) {
+            self.file = file
+            self.sha256 = sha256
+            self.items = items
+        }
     }
 
     enum CodingKeys: String, CodingKey {
