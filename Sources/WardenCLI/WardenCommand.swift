@@ -9,6 +9,8 @@ struct WardenCommand: AsyncParsableCommand {
             Model.self,
             DataCommand.self,
             Train.self,
+            Check.self,
+            Eval.self,
             TaxonomyCommand.self,
             PolicyCommand.self,
         ]
