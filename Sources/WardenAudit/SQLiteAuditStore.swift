@@ -33,6 +33,11 @@ public struct SQLiteAuditStore: AuditStore {
     /// - Throws: ``AuditError`` naming the file: missing (when `createIfMissing` is false), locked,
     ///   corrupt, read-only, or written by a newer Warden.
     public init(path: String, options: Options = Options()) throws {
+        try self.init(path: path, options: options, migratingUpTo: nil)
+    }
+
+    /// `migratingUpTo` stops at an older schema version, for upgrade tests.
+    init(path: String, options: Options, migratingUpTo lastMigration: String?) throws {
         self.path = path
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: path) {
@@ -51,7 +56,7 @@ public struct SQLiteAuditStore: AuditStore {
         configuration.maximumReaderCount = max(1, options.maximumReaderCount)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrate(pool, path: path)
+            try Self.migrate(pool, path: path, upTo: lastMigration)
         } catch let error as AuditError {
             throw error
         } catch {
@@ -59,13 +64,17 @@ public struct SQLiteAuditStore: AuditStore {
         }
     }
 
-    private static func migrate(_ pool: DatabasePool, path: String) throws {
+    private static func migrate(_ pool: DatabasePool, path: String, upTo lastMigration: String?) throws {
         let migrator = AuditSchema.migrator
         let unknown = try pool.read { db in
             try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
         }
         guard unknown.isEmpty else { throw AuditError.schemaTooNew(path: path, unknownMigrations: unknown) }
-        try migrator.migrate(pool)
+        if let lastMigration {
+            try migrator.migrate(pool, upTo: lastMigration)
+        } else {
+            try migrator.migrate(pool)
+        }
     }
 
     // MARK: - Recording
@@ -91,6 +100,15 @@ public struct SQLiteAuditStore: AuditStore {
     /// `PRAGMA integrity_check`'s answer: `["ok"]` for a sound file, otherwise the problems found.
     public func integrityCheck() async throws -> [String] {
         try await read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    /// Checks the full-text index against the messages it indexes.
+    ///
+    /// - Throws: ``AuditError/databaseCorrupt(path:detail:)`` when they disagree.
+    public func checkFullTextIndex() async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+        }
     }
 
     /// The migrations applied to this file, in order.
