@@ -13,6 +13,7 @@ import GRDB
 ///   index on `json_extract(scores, '$.label')` in a later migration if needed.
 /// - Category filters and per-category statistics read `violations` through its category/code indexes.
 /// - `reviews` are separate rows; the event row is never updated by a review.
+/// - Score, threshold and latency columns are NULL when the value was not a finite number (SQLite has no NaN).
 /// - `messages_fts` is an external-content FTS5 index over `messages.content`, kept in sync by
 ///   triggers so every writer (batched writer, CLI, pruning) updates it in the same transaction.
 enum AuditSchema {
@@ -38,7 +39,7 @@ enum AuditSchema {
                 policy_id TEXT NOT NULL,
                 policy_hash TEXT NOT NULL,
                 model_id TEXT NOT NULL,
-                latency_ms REAL NOT NULL,
+                latency_ms REAL,
                 caller TEXT,
                 scores TEXT NOT NULL DEFAULT '{}'
             );
@@ -61,8 +62,8 @@ enum AuditSchema {
                 position INTEGER NOT NULL,
                 category TEXT NOT NULL,
                 code TEXT,
-                score REAL NOT NULL,
-                threshold REAL NOT NULL,
+                score REAL,
+                threshold REAL,
                 decision TEXT NOT NULL,
                 rule TEXT NOT NULL,
                 UNIQUE (event_seq, position)
@@ -84,16 +85,17 @@ enum AuditSchema {
             CREATE VIRTUAL TABLE messages_fts USING fts5(
                 content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
             );
-            CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.content IS NOT NULL BEGIN
+            -- Every message gets an index row, NULL text included (it indexes nothing), so the index
+            -- matches its content table row for row and FTS5's integrity-check holds.
+            CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
                 INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
             END;
-            CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.content IS NOT NULL BEGIN
+            CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
                 INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
             END;
             CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
-                INSERT INTO messages_fts(messages_fts, rowid, content)
-                    SELECT 'delete', old.id, old.content WHERE old.content IS NOT NULL;
-                INSERT INTO messages_fts(rowid, content) SELECT new.id, new.content WHERE new.content IS NOT NULL;
+                INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+                INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
             END;
             """)
     }
