@@ -20,12 +20,11 @@ extension AuditWriter {
                 continue
             }
             if pending < configuration.maximumBatchSize && !shuttingDown {
-                // Let a partial batch fill; bounded by the flush interval.
-                await pause(configuration.flushInterval)
+                await gather(clock: clock)
             }
             let batch = takeBatch()
             do {
-                try await store.record(batch: batch)
+                try await write(batch)
                 commit(batch.count)
                 backoff = configuration.initialBackoff
             } catch {
@@ -34,6 +33,16 @@ extension AuditWriter {
                 await pause(backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
             }
+        }
+    }
+
+    /// GRDB refuses work from a cancelled task; a cancelled loop is draining, so it writes from a fresh one.
+    private func write(_ batch: [AuditEvent]) async throws {
+        if Task.isCancelled {
+            let store = store
+            try await Task.detached { try await store.record(batch: batch) }.value
+        } else {
+            try await store.record(batch: batch)
         }
     }
 
@@ -96,6 +105,17 @@ extension AuditWriter {
                 return ready
             }
             if ready { continuation.resume() }
+        }
+    }
+
+    /// Lets a partial batch fill for up to the flush interval; ends early on a full batch or shutdown.
+    private func gather(clock: ContinuousClock) async {
+        let deadline = clock.now + configuration.flushInterval
+        let slice = min(configuration.flushInterval, .milliseconds(5))
+        while clock.now < deadline {
+            await pause(slice)
+            let (pending, shuttingDown) = peekState()
+            if shuttingDown || pending >= configuration.maximumBatchSize { return }
         }
     }
 
