@@ -52,7 +52,7 @@ public struct SQLiteAuditStore: AuditStore {
         var configuration = Configuration()
         configuration.label = "warden-audit"
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(options.busyTimeout.timeInterval)
+        configuration.busyMode = Self.busyMode(timeout: options.busyTimeout)
         configuration.maximumReaderCount = max(1, options.maximumReaderCount)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -145,6 +145,20 @@ public struct SQLiteAuditStore: AuditStore {
     /// Closes the connections. Later calls fail.
     public func close() throws {
         do { try pool.close() } catch { throw Self.auditError(error, path: path) }
+    }
+
+    /// Retries a locked database every 2 ms until `timeout`.
+    ///
+    /// SQLite's own timeout handler backs off to 100 ms sleeps, which leaves the lock idle most of the
+    /// time when several writers take turns with short transactions.
+    static func busyMode(timeout: Duration) -> Database.BusyMode {
+        let interval = 0.002
+        let maximumTries = Int((timeout.timeInterval / interval).rounded(.up))
+        return .callback { tries in
+            guard tries < maximumTries else { return false }
+            Thread.sleep(forTimeInterval: interval)
+            return true
+        }
     }
 
     // MARK: - Access with errors that name the file
