@@ -80,6 +80,12 @@ enum ScoresJSON {
 
     static func appendQuoted(_ string: String, to json: inout String) {
         json += "\""
+        // Labels are plain identifiers: append them whole unless something needs escaping.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            json += string
+            json += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": json += "\\\""
