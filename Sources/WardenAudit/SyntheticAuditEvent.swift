@@ -48,6 +48,7 @@ public enum SyntheticAuditEvent {
         // Violations cross their thresholds, as the policy engine would report them.
         scores["violent_crimes"] = 0.5 + scores["violent_crimes"]! / 2
         scores["non_violent_crimes"] = 0.6 + scores["non_violent_crimes"]! / 3
+        scores["unsafe"] = max(scores["violent_crimes"]!, scores["unsafe"]!)
         var violations = [
             Violation(
                 category: "violent_crimes", code: "S1", score: scores["violent_crimes"]!, threshold: 0.5,

@@ -49,8 +49,8 @@ struct AuditFilterOptions: ParsableArguments {
     var since: String?
     @Option(help: "Before this time (same forms as --since).")
     var until: String?
-    @Flag(inversion: .prefixedEnableDisable, exclusivity: .exclusive, help: "Only reviewed (or unreviewed) events.")
-    var reviewed: Bool?
+    @Flag(help: "Only reviewed (--reviewed) or unreviewed (--unreviewed) events.")
+    var reviewState: ReviewState?
     @Option(help: "Only events whose overall unsafe score is at least this.")
     var minScore: Double?
 
@@ -58,7 +58,7 @@ struct AuditFilterOptions: ParsableArguments {
         AuditQuery(
             decision: decision, category: category, direction: direction, policyID: policy,
             since: try since.map { try Self.time($0, option: "--since") },
-            until: try until.map { try Self.time($0, option: "--until") }, reviewed: reviewed,
+            until: try until.map { try Self.time($0, option: "--until") }, reviewed: reviewState.map { $0 == .reviewed },
             minimumUnsafeScore: minScore, text: text, limit: page?.limit ?? 50, offset: page?.offset ?? 0,
             cursor: page?.cursor)
     }
@@ -69,6 +69,10 @@ struct AuditFilterOptions: ParsableArguments {
         }
         return date
     }
+}
+
+enum ReviewState: String, EnumerableFlag {
+    case reviewed, unreviewed
 }
 
 struct AuditPageOptions: ParsableArguments {
