@@ -37,11 +37,11 @@ struct AuditDatabaseOptions: ParsableArguments {
 
 /// The filters of `list`, `search` and `stats`.
 struct AuditFilterOptions: ParsableArguments {
-    @Option(help: "Only this decision: allow, review or block.")
+    @Option(help: "Only this decision: allow, review or block.", transform: { try parseValue($0, "--decision") })
     var decision: Decision?
     @Option(help: "Only events with a violation of this category (hazard ID or code such as S1).")
     var category: String?
-    @Option(help: "Only input or output checks.")
+    @Option(help: "Only input or output checks.", transform: { try parseValue($0, "--direction") })
     var direction: Direction?
     @Option(help: "Only events of this policy id.")
     var policy: String?
@@ -53,6 +53,10 @@ struct AuditFilterOptions: ParsableArguments {
     var reviewState: ReviewState?
     @Option(help: "Only events whose overall unsafe score is at least this.")
     var minScore: Double?
+
+    enum ReviewState: String, EnumerableFlag {
+        case reviewed, unreviewed
+    }
 
     func query(text: String? = nil, page: AuditPageOptions? = nil) throws -> AuditQuery {
         AuditQuery(
@@ -71,10 +75,6 @@ struct AuditFilterOptions: ParsableArguments {
     }
 }
 
-enum ReviewState: String, EnumerableFlag {
-    case reviewed, unreviewed
-}
-
 struct AuditPageOptions: ParsableArguments {
     @Option(help: "Events per page.")
     var limit = 50
@@ -91,8 +91,16 @@ struct AuditPageOptions: ParsableArguments {
     }
 }
 
-extension Decision: ExpressibleByArgument {}
-extension Direction: ExpressibleByArgument {}
+/// Parses a `String` enum option without a module-wide `ExpressibleByArgument` conformance, which
+/// other commands may declare too.
+func parseValue<T: RawRepresentable & CaseIterable>(_ text: String, _ option: String) throws -> T
+where T.RawValue == String {
+    guard let value = T(rawValue: text.lowercased()) else {
+        let choices = T.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ValidationError("\(option) \(text): use one of \(choices).")
+    }
+    return value
+}
 
 extension Audit {
     struct List: AsyncParsableCommand {

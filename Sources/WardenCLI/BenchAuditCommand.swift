@@ -22,7 +22,7 @@ struct BenchAudit: AsyncParsableCommand {
     var batchSize = 256
     @Option(help: "Writer queue capacity.")
     var capacity = 10_000
-    @Option(help: "Text storage: full, hash or none.")
+    @Option(help: "Text storage: full, hash or none.", transform: { try parseValue($0, "--store-text") })
     var storeText: TextStorage = .full
     @Flag(help: "Print JSON.")
     var json = false
@@ -123,8 +123,6 @@ struct BenchAudit: AsyncParsableCommand {
         return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
     }
 }
-
-extension TextStorage: ExpressibleByArgument {}
 
 extension Duration {
     fileprivate var timeInterval: Double {
