@@ -56,7 +56,10 @@ let package = Package(
         ),
         .target(
             name: "WardenAudit",
-            dependencies: ["WardenCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "WardenCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -13,6 +13,7 @@ struct WardenCommand: AsyncParsableCommand {
             Eval.self,
             TaxonomyCommand.self,
             PolicyCommand.self,
+            Audit.self,
         ]
     )
 }

@@ -1,0 +1,67 @@
+import Foundation
+import WardenCore
+
+/// One line of an event listing: the verdict without the conversation.
+public struct AuditEventSummary: Codable, Sendable, Hashable, Identifiable {
+    public var id: UUID
+    public var time: Date
+    public var direction: Direction
+    public var decision: Decision
+    public var reason: String
+    public var policyID: String
+    public var modelID: String
+    public var latencyMilliseconds: Double
+    public var caller: String?
+    public var unsafeScore: Double?
+    /// Hazard IDs of the violations, in rule order.
+    public var categories: [String]
+    /// Llama Guard codes of the violations that have one.
+    public var codes: [String]
+    public var reviewCount: Int
+    /// The latest review's label, when reviewed.
+    public var reviewedUnsafe: Bool?
+    /// For text searches: the best-matching passage, matches in `[` `]`.
+    public var snippet: String?
+}
+
+/// A page of events, newest first.
+public struct AuditPage: Codable, Sendable, Hashable {
+    public var events: [AuditEventSummary]
+    /// Pass as ``AuditQuery/cursor`` to get the next page; `nil` on the last page.
+    public var nextCursor: String?
+}
+
+/// Everything recorded about one event: the event as recorded, and its reviews, oldest first.
+public struct AuditEventDetail: Codable, Sendable, Hashable {
+    public var event: AuditEvent
+    public var reviews: [AuditReview]
+
+    /// The review that counts: the latest one.
+    public var latestReview: AuditReview? { reviews.last }
+}
+
+/// Counts over the events a query selects.
+public struct AuditStatistics: Codable, Sendable, Hashable {
+    public struct Count: Codable, Sendable, Hashable {
+        public var key: String
+        public var count: Int
+    }
+
+    public struct Day: Codable, Sendable, Hashable {
+        /// `YYYY-MM-DD`, UTC.
+        public var day: String
+        public var total: Int
+        public var review: Int
+        public var block: Int
+    }
+
+    public var total: Int
+    public var reviewed: Int
+    /// Events per decision, every decision listed.
+    public var byDecision: [Count]
+    /// Events with a violation of each category (an event with two categories counts in both), most first.
+    /// The key is the Llama Guard code when there is one, else the hazard ID.
+    public var byCategory: [Count]
+    /// Events per UTC day, oldest first.
+    public var byDay: [Day]
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Synchronization
+import WardenCore
+
+/// Records events off the request path: `record` only enqueues; ``run()`` writes batches in one
+/// transaction each.
+///
+/// Run it for the life of the server (`run()` returns after ``shutdown()`` has drained the queue), or
+/// call only `shutdown()`, which drains by itself when `run()` was never started. Nothing is lost
+/// silently: events are retried while the database is unavailable, drops past the bound are counted
+/// (fail-open) or refused with an error (fail-closed), and a shutdown that cannot drain throws.
+public final class AuditWriter: AuditStore, Sendable {
+    public let store: SQLiteAuditStore
+    public let configuration: AuditWriterConfiguration
+    let state = Mutex(State())
+
+    struct State {
+        /// Pending events are `queue[head...]`; the prefix is compacted away in batches.
+        var queue: [AuditEvent] = []
+        var head = 0
+        var metrics = AuditWriterMetrics(
+            queueDepth: 0, dropped: 0, written: 0, failedWrites: 0, pruned: 0, failedPrunes: 0, isDatabaseAvailable: true,
+            lastError: nil)
+        var shuttingDown = false
+        var isRunning = false
+        var isFinished = false
+        var idleWaiter: CheckedContinuation<Void, Never>?
+        var finishWaiters: [CheckedContinuation<Void, Never>] = []
+
+        var pending: Int { queue.count - head }
+    }
+
+    public init(store: SQLiteAuditStore, configuration: AuditWriterConfiguration = AuditWriterConfiguration()) {
+        self.store = store
+        self.configuration = configuration
+    }
+
+    // MARK: - Recording
+
+    /// Queues `event` for the next batch and returns.
+    ///
+    /// - Throws: fail-closed only: ``AuditError/databaseUnavailable(path:reason:)`` while writes fail,
+    ///   ``AuditError/queueFull(capacity:)`` when the queue is full. Either mode:
+    ///   ``AuditError/writerShutDown`` after ``shutdown()``.
+    public func record(_ event: AuditEvent) async throws {
+        try enqueue(event)
+    }
+
+    /// The synchronous body of ``record(_:)``, for callers outside async contexts.
+    public func enqueue(_ event: AuditEvent) throws {
+        let failClosed = configuration.failureMode == .failClosed
+        let waiter = try state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.shuttingDown else { throw AuditError.writerShutDown }
+            if failClosed && !state.metrics.isDatabaseAvailable {
+                throw AuditError.databaseUnavailable(path: store.path, reason: state.metrics.lastError ?? "write failed")
+            }
+            guard state.pending < configuration.capacity else {
+                if failClosed { throw AuditError.queueFull(capacity: configuration.capacity) }
+                state.metrics.dropped += 1
+                return nil
+            }
+            state.queue.append(event)
+            let waiter = state.idleWaiter
+            state.idleWaiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    // MARK: - Metrics
+
+    public var metrics: AuditWriterMetrics {
+        state.withLock { state in
+            var metrics = state.metrics
+            metrics.queueDepth = state.pending
+            return metrics
+        }
+    }
+
+    /// Events accepted and not yet committed.
+    public var queueDepth: Int { state.withLock { $0.pending } }
+    /// Events dropped because the queue was full (fail-open).
+    public var droppedCount: Int { state.withLock { $0.metrics.dropped } }
+
+    // MARK: - Lifecycle
+
+    /// Writes batches until ``shutdown()`` (or cancellation), then drains the queue and returns.
+    ///
+    /// Also runs retention when ``AuditWriterConfiguration/retentionDays`` is set. A second concurrent
+    /// call waits for the first to finish.
+    public func run() async {
+        let alreadyRunning = state.withLock { state in
+            defer { state.isRunning = true }
+            return state.isRunning
+        }
+        guard !alreadyRunning else { return await waitUntilFinished() }
+        await withTaskCancellationHandler {
+            await writeLoop()
+        } onCancel: {
+            requestShutdown()
+        }
+        let waiters = state.withLock { state in
+            state.isFinished = true
+            defer { state.finishWaiters = [] }
+            return state.finishWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Stops accepting events, writes everything queued, and returns when the queue is empty.
+    ///
+    /// - Throws: ``AuditError/shutdownIncomplete(path:unwritten:reason:)`` when the database stayed
+    ///   unavailable for ``AuditWriterConfiguration/shutdownTimeout``; the count says how many events were lost.
+    public func shutdown() async throws {
+        requestShutdown()
+        let isRunning = state.withLock { $0.isRunning }
+        if isRunning { await waitUntilFinished() } else { await run() }
+        let (unwritten, reason) = state.withLock { ($0.pending, $0.metrics.lastError) }
+        if unwritten > 0 {
+            throw AuditError.shutdownIncomplete(
+                path: store.path, unwritten: unwritten, reason: reason ?? "the database stayed unavailable")
+        }
+    }
+
+    private func requestShutdown() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.shuttingDown = true
+            defer { state.idleWaiter = nil }
+            return state.idleWaiter
+        }
+        waiter?.resume()
+    }
+
+    private func waitUntilFinished() async {
+        await withCheckedContinuation { continuation in
+            let finished = state.withLock { state in
+                if !state.isFinished { state.finishWaiters.append(continuation) }
+                return state.isFinished
+            }
+            if finished { continuation.resume() }
+        }
+    }
+}
