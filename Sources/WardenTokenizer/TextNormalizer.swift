@@ -60,14 +60,14 @@ public struct TextNormalizer: Sendable {
         var scalars = Array(text.unicodeScalars)
         if options.stripInvisible { scalars = Self.stripInvisible(scalars) }
         if options.compatibilityFolding && !isASCII {
-            scalars = Array(String(String.UnicodeScalarView(scalars)).precomposedStringWithCompatibilityMapping
+            scalars = Array(String(scalars: scalars).precomposedStringWithCompatibilityMapping
                 .unicodeScalars)
         }
         if options.foldHomoglyphs && !isASCII { Homoglyphs.fold(&scalars) }
         if options.joinSpacedLetters { SpacedLetters.join(&scalars) }
         if options.collapseWhitespace { scalars = Self.collapseWhitespace(scalars) }
         if options.foldLeetspeak { Leetspeak.fold(&scalars) }
-        return String(String.UnicodeScalarView(scalars))
+        return String(scalars: scalars)
     }
 
     // MARK: - Invisible characters and whitespace
