@@ -10,8 +10,9 @@ protocol WordConsumer {
 /// (split on whitespace, and make each punctuation scalar its own word).
 ///
 /// It works over Unicode scalars, never `Character`s: Swift groups Hangul jamo and emoji sequences into one
-/// `Character`, which would break `안` → `ᄋ ##ᅡ ##ᆫ` and miscount the word-length limit. ASCII takes a
-/// table-driven fast path; only runs of non-ASCII scalars go through Foundation's NFD.
+/// `Character`, which would break `안` → `ᄋ ##ᅡ ##ᆫ` and miscount the word-length limit. ASCII and most of
+/// the Basic Multilingual Plane go through lookup tables (``NormalizationTable``); only scalars that NFD
+/// changes (accented letters, Hangul syllables…) and those beyond U+FFFF go through Foundation's NFD.
 public struct BasicTokenizer: Sendable {
     public init() {}
 
@@ -35,7 +36,6 @@ public struct BasicTokenizer: Sendable {
         // Raw UTF-8 of the non-ASCII scalars awaiting NFD (deleted scalars are left out).
         var pending: [UInt8] = []
         let asciiClass = ScalarClass.ascii
-        let table = NormalizationTable.self
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -56,7 +56,7 @@ public struct BasicTokenizer: Sendable {
             let scalarBytes = UnsafeBufferPointer(rebasing: bytes[index..<(index &+ length)])
             index &+= length
             if scalar.value < 0x10000 {
-                let (kind, replacement) = table.lookup(scalar.value)
+                let (kind, replacement) = NormalizationTable.lookup(scalar.value)
                 if kind == .complex {
                     pending.append(contentsOf: scalarBytes)
                     continue
@@ -81,7 +81,7 @@ public struct BasicTokenizer: Sendable {
             case .cjkIdeograph:
                 if !pending.isEmpty { state.normalize(&pending, consumer: &consumer) }
                 state.endWord(consumer: &consumer)
-                // Compatibility ideographs (U+F900…) have canonical decompositions, so they go through NFD too.
+                // Compatibility ideographs (U+2F800…) have canonical decompositions, so they go through NFD too.
                 pending.append(contentsOf: scalarBytes)
                 state.normalize(&pending, consumer: &consumer)
                 state.endWord(consumer: &consumer)
