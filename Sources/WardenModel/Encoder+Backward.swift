@@ -179,10 +179,15 @@ struct LayerBackward {
         _ linear: EncoderLinear, input x: MatrixView, weight: Int, bias: Int, out: Int, in inSize: Int,
         outputGradient dy: MatrixView, inputGradient dx: MutableMatrixView, accumulate: Bool
     ) {
-        let w = weights.view(weight, rows: out, columns: inSize)
-        BLAS.gemm(dy, w, into: dx, beta: accumulate ? 1 : 0)
-        if let dW = gradients.pointer(weight, .linearWeight) {
-            BLAS.gemm(dy, transposeA: true, x, into: MutableMatrixView(base: dW, rows: out, columns: inSize, stride: inSize), beta: 1)
+        let dW = gradients.pointer(weight, .linearWeight)
+        if PackedEncoderWeights.linearWeightsTransposed {
+            // Stored Wᵀ, [in, out]: dx = dy · (Wᵀ)ᵀ, d(Wᵀ) = xᵀ · dy.
+            BLAS.gemm(dy, weights.view(weight, rows: inSize, columns: out), transposeB: true, into: dx, beta: accumulate ? 1 : 0)
+            if let dW { BLAS.gemm(x, transposeA: true, dy, into: MutableMatrixView(base: dW, rows: inSize, columns: out, stride: out), beta: 1) }
+        } else {
+            // Stored W, [out, in]: dx = dy · W, dW = dyᵀ · x.
+            BLAS.gemm(dy, weights.view(weight, rows: out, columns: inSize), into: dx, beta: accumulate ? 1 : 0)
+            if let dW { BLAS.gemm(dy, transposeA: true, x, into: MutableMatrixView(base: dW, rows: out, columns: inSize, stride: inSize), beta: 1) }
         }
         if let dB = gradients.pointer(bias, .bias) {
             Elementwise.accumulateColumnSums(of: dy, into: dB)

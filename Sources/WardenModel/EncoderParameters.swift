@@ -45,6 +45,9 @@ public struct EncoderParameterLayout: Sendable {
     public let tensors: [Tensor]
     /// Floats a buffer with this layout needs (the end of the last tensor).
     public let capacity: Int
+    /// Whether linear weights are stored transposed, `[in, out]`, rather than PyTorch's `[out, in]` (the tensor's
+    /// `rows` and `columns` are the stored shape either way).
+    public let linearWeightsTransposed: Bool
 
     public func tensor(layer: Int?, linear: EncoderLinear, bias: Bool = false) -> Tensor {
         tensors.first { $0.layer == layer && $0.linear == linear && ($0.kind == .bias) == bias }!
@@ -66,13 +69,19 @@ extension Encoder {
 }
 
 extension PackedEncoderWeights {
+    /// Whether the packed linear weights are `[in, out]`; the backward pass and the adapters follow this flag.
+    /// (The fused QKV weight's head interleaving is along its output dimension either way.)
+    static let linearWeightsTransposed = false
+
     var parameterLayout: EncoderParameterLayout {
         let c = configuration
         let (h, i) = (c.hiddenSize, c.intermediateSize)
         let origin = pointer(0)
         var tensors: [EncoderParameterLayout.Tensor] = []
+        let transposed = Self.linearWeightsTransposed
         func add(_ name: String, _ offset: Int, _ rows: Int, _ columns: Int, _ kind: EncoderParameterKind,
                  layer: Int? = nil, linear: EncoderLinear? = nil) {
+            let (rows, columns) = kind == .linearWeight && transposed ? (columns, rows) : (rows, columns)
             tensors.append(.init(name: name, offset: offset, rows: rows, columns: columns, kind: kind, layer: layer, linear: linear))
         }
         add("embeddings.word_embeddings.weight", wordEmbeddings.base - origin, c.vocabularySize, h, .wordEmbeddings)
@@ -95,7 +104,8 @@ extension PackedEncoderWeights {
             add(n + "output.LayerNorm.weight", p.outputGamma, 1, h, .layerNorm, layer: l)
             add(n + "output.LayerNorm.bias", p.outputBeta, 1, h, .layerNorm, layer: l)
         }
-        return EncoderParameterLayout(tensors: tensors, capacity: tensors.map { $0.offset + $0.count }.max() ?? 0)
+        return EncoderParameterLayout(
+            tensors: tensors, capacity: tensors.map { $0.offset + $0.count }.max() ?? 0, linearWeightsTransposed: transposed)
     }
 }
 

@@ -69,11 +69,17 @@ public final class LoRAAdapters {
         encoder.withMutableParameters { parameters in
             for site in sites {
                 let tensor = layout.tensor(layer: site.layer, linear: site.linear)
-                let target = MutableMatrixView(base: parameters + tensor.offset, rows: site.outputSize, columns: site.inputSize, stride: site.inputSize)
-                target.copy(from: MatrixView(base: base.base + tensor.offset, rows: site.outputSize, columns: site.inputSize, stride: site.inputSize))
-                BLAS.gemm(
-                    site.b.view(rows: site.outputSize, columns: rank).readOnly, site.a.view(rows: rank, columns: site.inputSize).readOnly,
-                    into: target, alpha: scale, beta: 1)
+                // W = W₀ + s·B·A, or for a transposed layout Wᵀ = W₀ᵀ + s·Aᵀ·Bᵀ.
+                let (rows, columns) = (tensor.rows, tensor.columns)
+                let target = MutableMatrixView(base: parameters + tensor.offset, rows: rows, columns: columns, stride: columns)
+                target.copy(from: MatrixView(base: base.base + tensor.offset, rows: rows, columns: columns, stride: columns))
+                let a = site.a.view(rows: rank, columns: site.inputSize).readOnly
+                let b = site.b.view(rows: site.outputSize, columns: rank).readOnly
+                if layout.linearWeightsTransposed {
+                    BLAS.gemm(a, transposeA: true, b, transposeB: true, into: target, alpha: scale, beta: 1)
+                } else {
+                    BLAS.gemm(b, a, into: target, alpha: scale, beta: 1)
+                }
             }
         }
     }
