@@ -5,6 +5,6 @@ struct WardenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warden",
         abstract: "A Llama Guard-style safety guard: classify, filter, audit and evaluate LLM traffic.",
-        subcommands: []
+        subcommands: [Bench.self]
     )
 }
