@@ -71,7 +71,7 @@ extension Encoder {
 extension PackedEncoderWeights {
     /// Whether the packed linear weights are `[in, out]`; the backward pass and the adapters follow this flag.
     /// (The fused QKV weight's head interleaving is along its output dimension either way.)
-    static let linearWeightsTransposed = false
+    static let linearWeightsTransposed = true
 
     var parameterLayout: EncoderParameterLayout {
         let c = configuration

@@ -1,12 +1,19 @@
-/// Eight-lane fp32 helpers for the elementwise kernels.
+/// Sixteen-lane fp32 helpers for the elementwise kernels.
 ///
 /// Why not libm: the encoder evaluates `erf` for every FFN activation (6 · 1536 per token) and `exp` for
 /// every attention score (6 · 12 · S² per sequence); scalar glibc calls would cost milliseconds per request.
 /// These versions are branch-free SIMD, accurate to a few ulp for `exp` and ~1e-7 relative for `erfc`
 /// on the range where GELU's output is not negligible (checked against libm in the tests).
-public typealias FloatVector = SIMD8<Float>
+///
+/// Why 16 lanes: the package builds for baseline x86-64 (SSE2, no FMA), where the long polynomial chains are
+/// latency-bound; four independent 4-wide chains per vector keep the FP pipes busy (measured ~1.3× faster
+/// than 8 lanes). Why `replace(with:where:)` instead of `clamped`/`pointwiseMax`: the generic versions were not
+/// inlined and cost ~10% of a forward pass.
+public typealias FloatVector = SIMD16<Float>
+/// Integer lanes matching ``FloatVector`` (for exponent bit tricks).
+public typealias IntVector = SIMD16<Int32>
 
-@usableFromInline let vectorWidth = 8
+@usableFromInline let vectorWidth = 16
 
 @inline(__always) @usableFromInline
 func loadVector(_ pointer: UnsafePointer<Float>) -> FloatVector {
@@ -39,9 +46,12 @@ public enum VectorMath {
     /// polynomial (truncation error < 1e-8 relative on that interval), `2ⁿ` assembled in the exponent bits.
     @inline(__always)
     public static func exp(_ x: FloatVector) -> FloatVector {
-        let underflow = x .< FloatVector(repeating: -87.33)
-        let xc = x.clamped(
-            lowerBound: FloatVector(repeating: -87.33), upperBound: FloatVector(repeating: 88.3))
+        let low = FloatVector(repeating: -87.33)
+        let high = FloatVector(repeating: 88.3)
+        let underflow = x .< low
+        var xc = x
+        xc.replace(with: low, where: underflow)
+        xc.replace(with: high, where: xc .> high)
         // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer and leaves that integer in the low mantissa bits.
         let roundingMagic = FloatVector(repeating: 12_582_912)
         let shifted = xc * FloatVector(repeating: 1.442_695_04) + roundingMagic
@@ -55,8 +65,8 @@ public enum VectorMath {
         p = p * r + FloatVector(repeating: 0.5)
         p = p * r + FloatVector(repeating: 1)
         p = p * r + FloatVector(repeating: 1)
-        let exponent = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- SIMD8<Int32>(repeating: 0x4B40_0000)
-        let twoToN = unsafeBitCast((exponent &+ SIMD8<Int32>(repeating: 127)) &<< SIMD8<Int32>(repeating: 23), to: FloatVector.self)
+        let exponent = unsafeBitCast(shifted, to: IntVector.self) &- IntVector(repeating: 0x4B40_0000)
+        let twoToN = unsafeBitCast((exponent &+ IntVector(repeating: 127)) &<< IntVector(repeating: 23), to: FloatVector.self)
         var result = p * twoToN
         result.replace(with: 0, where: underflow)
         return result
@@ -68,7 +78,8 @@ public enum VectorMath {
     /// *Numerical Recipes*, §6.2 "erfcc", fractional error < 1.2e-7), and `erfc(−z) = 2 − erfc(z)`.
     @inline(__always)
     public static func erfc(_ z: FloatVector) -> FloatVector {
-        let a = pointwiseMax(z, -z)
+        var a = z
+        a.replace(with: -z, where: z .< 0)
         let t = 1 / (1 + 0.5 * a)
         var p = FloatVector(repeating: 0.170_872_77)
         p = p * t + FloatVector(repeating: -0.822_152_23)
@@ -95,14 +106,24 @@ public enum VectorMath {
     /// Horizontal sum of the lanes.
     @inline(__always)
     public static func sum(_ v: FloatVector) -> Float {
-        let h = v.lowHalf + v.highHalf
+        let h8 = v.lowHalf + v.highHalf
+        let h = h8.lowHalf + h8.highHalf
         return (h[0] + h[2]) + (h[1] + h[3])
     }
 
     /// Horizontal maximum of the lanes.
     @inline(__always)
     public static func max(_ v: FloatVector) -> Float {
-        let h = pointwiseMax(v.lowHalf, v.highHalf)
-        return Swift.max(Swift.max(h[0], h[1]), Swift.max(h[2], h[3]))
+        var result = v[0]
+        for i in 1..<v.scalarCount { result = Swift.max(result, v[i]) }
+        return result
+    }
+
+    /// Lane-wise maximum (inlined; the generic `pointwiseMax` is not).
+    @inline(__always)
+    public static func maximum(_ a: FloatVector, _ b: FloatVector) -> FloatVector {
+        var result = a
+        result.replace(with: b, where: b .> a)
+        return result
     }
 }

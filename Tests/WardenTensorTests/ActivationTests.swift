@@ -9,9 +9,9 @@ struct ActivationTests {
         var worst: Float = 0
         var x: Float = -87
         while x < 88 {
-            let lanes = FloatVector((0..<8).map { x + Float($0) * 0.013 })
+            let lanes = FloatVector((0..<FloatVector.scalarCount).map { x + Float($0) * 0.013 })
             let got = VectorMath.exp(lanes)
-            for i in 0..<8 {
+            for i in 0..<FloatVector.scalarCount {
                 let expected = Foundation.exp(Double(lanes[i]))
                 worst = max(worst, Float(abs(Double(got[i]) - expected) / expected))
             }
@@ -29,9 +29,9 @@ struct ActivationTests {
         var worstRelative = 0.0
         var z: Float = -6
         while z < 12 {
-            let lanes = FloatVector((0..<8).map { z + Float($0) * 0.0031 })
+            let lanes = FloatVector((0..<FloatVector.scalarCount).map { z + Float($0) * 0.0031 })
             let got = VectorMath.erfc(lanes)
-            for i in 0..<8 {
+            for i in 0..<FloatVector.scalarCount {
                 let expected = Foundation.erfc(Double(lanes[i]))
                 let error = abs(Double(got[i]) - expected)
                 worstAbsolute = max(worstAbsolute, error)
