@@ -83,10 +83,8 @@ extension Train {
             ]
             if outcome.calibrationLoss.isFinite { metrics["calibration_loss"] = outcome.calibrationLoss }
             if !setup.validation.isEmpty {
-                let logits = try tuner.logits(setup.validation)
-                let sample = try BinarySample(scores: (0..<logits.rows).map { Double(logits[$0, 0]) },
-                                              truths: setup.validation.map { $0.target.values[0] > 0.5 })
-                metrics["validation_auprc_unsafe"] = ((sample.averagePrecision ?? .nan) * 10_000).rounded() / 10_000
+                let auprc = FineTuneData.unsafeAUPRC(logits: try tuner.logits(setup.validation), examples: setup.validation)
+                metrics["validation_auprc_unsafe"] = ((auprc ?? .nan) * 10_000).rounded() / 10_000
             }
             let summary: [String: Any] = [
                 "recipe": recipe.rawValue, "mode": setup.configuration.mode.rawValue, "train_items": setup.train.count,

@@ -79,6 +79,7 @@ public final class FineTuner {
         self.slots = slots
         headSlotCount = headSlots.count
         optimizer = SlotOptimizer(slots: slots, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        optimizer.workers = workers
         synchronizeEncoder()
     }
 

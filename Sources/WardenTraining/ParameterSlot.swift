@@ -24,6 +24,8 @@ final class SlotOptimizer {
     private(set) var time = 0
     let first: [FloatBuffer]
     let second: [FloatBuffer]
+    /// Threads for the update of large tensors.
+    var workers = 2
 
     init(slots: [ParameterSlot], learningRate: Float, weightDecay: Float) {
         self.learningRate = learningRate
@@ -42,19 +44,16 @@ final class SlotOptimizer {
         time += 1
         let correction1 = 1 - pow(beta1, Float(time))
         let correction2 = 1 - pow(beta2, Float(time))
-        let (b1, b2, eps) = (beta1, beta2, epsilon)
         for (index, slot) in slots.enumerated() {
-            let m = first[index].base, v = second[index].base
-            let p = slot.values, g = slot.gradients
             let rate = rates[index]
-            let decay = slot.decay ? rate * weightDecay : 0
-            for i in 0..<slot.count {
-                let gi = g[i]
-                m[i] = b1 * m[i] + (1 - b1) * gi
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                let update = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
-                p[i] -= rate * update + decay * p[i]
-            }
+            let update = AdamUpdate(
+                values: slot.values, gradients: slot.gradients, first: first[index].base, second: second[index].base,
+                rate: rate, decay: slot.decay ? rate * weightDecay : 0, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                correction1: correction1, correction2: correction2)
+            // Big tensors (embeddings, FFN weights) are split over two workers; the update is memory-bound.
+            let count = slot.count
+            let parts = count >= 1 << 16 ? workers : 1
+            Parallel.run(workers: parts) { part in update.apply(Parallel.share(of: count, part: part, of: parts, multiple: 16)) }
         }
     }
 
@@ -83,5 +82,25 @@ final class SlotOptimizer {
             for i in 0..<slot.count { slot.gradients[i] *= scale }
         }
         return norm
+    }
+}
+
+/// One slot's AdamW update over a range of its elements (ranges of one slot never overlap, so workers may share it).
+private struct AdamUpdate: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Float>
+    let gradients: UnsafeMutablePointer<Float>
+    let first: UnsafeMutablePointer<Float>
+    let second: UnsafeMutablePointer<Float>
+    let rate, decay, beta1, beta2, epsilon, correction1, correction2: Float
+
+    func apply(_ range: Range<Int>) {
+        let (p, g, m, v) = (values, gradients, first, second)
+        for i in range {
+            let gi = g[i]
+            m[i] = beta1 * m[i] + (1 - beta1) * gi
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
+            let step = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon)
+            p[i] -= rate * step + decay * p[i]
+        }
     }
 }
