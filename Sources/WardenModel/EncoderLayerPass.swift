@@ -51,13 +51,14 @@ struct EncoderLayerPass: @unchecked Sendable {
     let keyMask: UnsafePointer<Bool>?
     let probabilities: ProbabilityStorage
 
-    func run(parts: Int) {
-        Parallel.run(workers: parts) { self.attention(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.attentionProjection(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.attentionNorm(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.feedForwardUp(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.feedForwardDown(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.outputNorm(part: $0, of: parts) }
+    func run(_ forkJoin: ForkJoin) {
+        let parts = forkJoin.parts
+        forkJoin.run { self.attention(part: $0, of: parts) }
+        forkJoin.run { self.attentionProjection(part: $0, of: parts) }
+        forkJoin.run { self.attentionNorm(part: $0, of: parts) }
+        forkJoin.run { self.feedForwardUp(part: $0, of: parts) }
+        forkJoin.run { self.feedForwardDown(part: $0, of: parts) }
+        forkJoin.run { self.outputNorm(part: $0, of: parts) }
     }
 
     private var configuration: EncoderConfiguration { weights.configuration }
