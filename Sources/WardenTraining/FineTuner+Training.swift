@@ -159,7 +159,8 @@ extension FineTuner {
             }
             var batch = PackedBatch()
             for index in order[start..<end] { batch.append(tokenIDs: examples[index].ids, tokenTypeIDs: examples[index].typeIDs) }
-            let output = try encoder.encode(batch, options: EncoderOptions(workers: configuration.workers, includeHiddenStates: needsHidden))
+            let output = try encoder.encode(
+                batch, options: EncoderOptions(workers: configuration.workers, includeHiddenStates: needsHidden), workspace: evaluationWorkspace)
             let logits = trainableHead.forward(features(output, batch: batch)).logits
             result.withMutableView { out in
                 logits.withView { rows in

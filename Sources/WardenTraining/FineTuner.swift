@@ -22,6 +22,8 @@ public final class FineTuner {
     let workerAdapterGradients: [LoRAGradients]
     let slots: [ParameterSlot]
     let optimizer: SlotOptimizer
+    /// Scratch (and the encoder's worker threads) for forward-only evaluation, kept between calls.
+    let evaluationWorkspace = EncoderWorkspace()
     /// Head slots use their own peak rate when ``FineTuneConfiguration/headLearningRate`` is set.
     let headSlotCount: Int
 
