@@ -43,7 +43,10 @@ let package = Package(
         ),
         .target(
             name: "WardenPolicy",
-            dependencies: ["WardenCore", "WardenTaxonomy", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "WardenCore", "WardenTaxonomy", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(

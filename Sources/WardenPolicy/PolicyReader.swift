@@ -1,0 +1,110 @@
+import WardenCore
+import WardenTaxonomy
+
+/// Walks a policy's YAML tree, collecting every problem instead of stopping at the first.
+struct PolicyReader {
+    let taxonomy: HazardTaxonomy
+    private(set) var issues: [ConfigurationIssue] = []
+
+    init(taxonomy: HazardTaxonomy) { self.taxonomy = taxonomy }
+
+    /// Runs `body`; a thrown issue is recorded and `nil` returned, so reading can go on.
+    mutating func attempt<T>(_ body: () throws(ConfigurationIssue) -> T) -> T? {
+        do { return try body() } catch {
+            issues.append(error)
+            return nil
+        }
+    }
+
+    mutating func report(_ issue: ConfigurationIssue) { issues.append(issue) }
+
+    /// Reads the whole policy. Throws only when the root is unusable; other problems are collected.
+    mutating func read(_ root: ConfigNode) throws(ConfigurationIssue) -> Policy {
+        let mapping = try root.mapping(allowed: PolicyLoader.rootKeys, required: ["id", "taxonomy"])
+        let id = attempt { () throws(ConfigurationIssue) in try mapping.required("id").string() } ?? ""
+        let taxonomyNode = try mapping.required("taxonomy")
+        if let taxonomyID = attempt({ () throws(ConfigurationIssue) in try taxonomyNode.string() }), taxonomyID != taxonomy.id {
+            report(taxonomyNode.issue("'\(taxonomyID)' does not match the taxonomy in use ('\(taxonomy.id)')"))
+        }
+        var policy = Policy(id: id, taxonomyID: taxonomy.id)
+        policy.description = mapping["description"].flatMap { node in attempt { () throws(ConfigurationIssue) in try node.string() } }
+        if let node = mapping["defaults"] { policy.defaults = readDefaults(node) ?? policy.defaults }
+        if let node = mapping["on_error"] {
+            policy.onError = attempt { () throws(ConfigurationIssue) in
+                try Decision(rawValue: node.choice([Decision.block.rawValue, Decision.allow.rawValue]))!
+            } ?? policy.onError
+        }
+        if let node = mapping["audit"] { policy.audit = readAudit(node) ?? policy.audit }
+        if let node = mapping["limits"] { policy.limits = readLimits(node) ?? policy.limits }
+        if let node = mapping["custom_categories"] { policy.customCategories = readCustomCategories(node) }
+        if let node = mapping["deny_list"] { policy.denyList = readList(node, name: "deny_list") }
+        if let node = mapping["allow_list"] { policy.allowList = readList(node, name: "allow_list") }
+        for direction in Direction.allCases {
+            guard let node = mapping[direction.rawValue] else { continue }
+            let rules = readRules(node, defaults: policy.defaults, customIDs: Set(policy.customCategories.map(\.id)))
+            checkReachability(rules, in: node)
+            if direction == .input { policy.input = rules } else { policy.output = rules }
+        }
+        return policy
+    }
+
+    // MARK: - Sections
+
+    private mutating func readDefaults(_ node: ConfigNode) -> PolicyDefaults? {
+        attempt { () throws(ConfigurationIssue) in
+            let mapping = try node.mapping(allowed: ["threshold", "decision"])
+            var defaults = PolicyDefaults()
+            if let threshold = mapping["threshold"] { defaults.threshold = try Self.threshold(threshold) }
+            if let decision = mapping["decision"] { defaults.decision = try Self.decision(decision) }
+            return defaults
+        }
+    }
+
+    private mutating func readAudit(_ node: ConfigNode) -> AuditSettings? {
+        attempt { () throws(ConfigurationIssue) in
+            let mapping = try node.mapping(allowed: ["record", "store_text", "retention_days"])
+            var audit = AuditSettings()
+            if let record = mapping["record"] {
+                audit.record = AuditRecording(rawValue: try record.choice(AuditRecording.allCases.map(\.rawValue)))!
+            }
+            if let store = mapping["store_text"] {
+                audit.storeText = TextStorage(rawValue: try store.choice(TextStorage.allCases.map(\.rawValue)))!
+            }
+            if let days = mapping["retention_days"] { audit.retentionDays = try Self.positive(days) }
+            return audit
+        }
+    }
+
+    private mutating func readLimits(_ node: ConfigNode) -> Limits? {
+        attempt { () throws(ConfigurationIssue) in
+            let mapping = try node.mapping(allowed: ["max_input_chars", "max_input_tokens"])
+            var limits = Limits()
+            if let chars = mapping["max_input_chars"] { limits.maxInputCharacters = try Self.positive(chars) }
+            if let tokens = mapping["max_input_tokens"] { limits.maxInputTokens = try Self.positive(tokens) }
+            return limits
+        }
+    }
+
+    // MARK: - Scalars
+
+    static func threshold(_ node: ConfigNode) throws(ConfigurationIssue) -> Double {
+        let value = try node.double()
+        guard (0...1).contains(value) else { throw node.issue("\(node.scalarText) is outside [0, 1]") }
+        return value
+    }
+
+    static func decision(_ node: ConfigNode) throws(ConfigurationIssue) -> Decision {
+        Decision(rawValue: try node.choice(Decision.allCases.map(\.rawValue)))!
+    }
+
+    static func positive(_ node: ConfigNode) throws(ConfigurationIssue) -> Int {
+        let value = try node.int()
+        guard value > 0 else { throw node.issue("must be a positive whole number, found \(value)") }
+        return value
+    }
+}
+
+extension ConfigNode {
+    /// The scalar as written in the file, for messages.
+    var scalarText: String { node.scalar?.string ?? "value" }
+}

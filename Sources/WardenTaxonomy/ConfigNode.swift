@@ -1,0 +1,132 @@
+import Foundation
+import Yams
+
+/// A YAML node with its location, read with errors that name the file and the key path.
+///
+/// Loaders walk the node tree by hand instead of using `Decodable` so that every error can say
+/// exactly which key is wrong, unknown keys can be caught with a "did you mean" hint, and several
+/// independent problems can be reported in one pass.
+package struct ConfigNode {
+    package let node: Node
+    package let file: String
+    package let keyPath: String
+
+    package init(node: Node, file: String, keyPath: String = "") {
+        self.node = node
+        self.file = file
+        self.keyPath = keyPath
+    }
+
+    /// Parses the first YAML document of `text`.
+    package static func parse(_ text: String, file: String) throws(ConfigurationIssue) -> ConfigNode {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigurationIssue(file: file, keyPath: "", message: "the file is empty")
+            }
+            return ConfigNode(node: node, file: file)
+        } catch let issue as ConfigurationIssue {
+            throw issue
+        } catch {
+            throw ConfigurationIssue(file: file, keyPath: "", message: "is not valid YAML: \(error)")
+        }
+    }
+
+    package var line: Int? { node.mark.map(\.line) }
+
+    package func issue(_ message: String) -> ConfigurationIssue {
+        ConfigurationIssue(file: file, keyPath: keyPath, message: message, line: line)
+    }
+
+    package func child(_ key: String, _ node: Node) -> ConfigNode {
+        ConfigNode(node: node, file: file, keyPath: keyPath.isEmpty ? key : "\(keyPath).\(key)")
+    }
+
+    package func element(_ index: Int, _ node: Node) -> ConfigNode {
+        ConfigNode(node: node, file: file, keyPath: "\(keyPath)[\(index)]")
+    }
+
+    // MARK: - Shapes
+
+    /// The node as a mapping whose keys must all be in `allowed`; the required ones must be present.
+    package func mapping(allowed: [String], required: [String] = []) throws(ConfigurationIssue) -> ConfigMapping {
+        guard case .mapping(let mapping) = node else {
+            throw issue("expected a mapping with keys \(allowed.joined(separator: ", "))")
+        }
+        var entries: [(String, ConfigNode)] = []
+        for (keyNode, valueNode) in mapping {
+            guard let key = keyNode.scalar?.string else { throw issue("keys must be plain strings") }
+            guard allowed.contains(key) else {
+                let hint = ConfigurationIssue.closest(to: key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+                let keyLocation = child(key, keyNode)
+                throw keyLocation.issue("unknown key\(hint); allowed keys: \(allowed.joined(separator: ", "))")
+            }
+            entries.append((key, child(key, valueNode)))
+        }
+        let result = ConfigMapping(owner: self, entries: entries)
+        for key in required where result[key] == nil {
+            throw issue("missing required key '\(key)'")
+        }
+        return result
+    }
+
+    package func sequence() throws(ConfigurationIssue) -> [ConfigNode] {
+        guard case .sequence(let sequence) = node else { throw issue("expected a list") }
+        return sequence.enumerated().map { element($0.offset, $0.element) }
+    }
+
+    // MARK: - Scalars
+
+    package func string() throws(ConfigurationIssue) -> String {
+        guard case .scalar(let scalar) = node else { throw issue("expected a string") }
+        let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw issue("must not be empty") }
+        return value
+    }
+
+    package func double() throws(ConfigurationIssue) -> Double {
+        guard case .scalar = node, let value = node.float, value.isFinite else {
+            throw issue("expected a number, found '\(node.scalar?.string ?? "a non-scalar")'")
+        }
+        return value
+    }
+
+    package func int() throws(ConfigurationIssue) -> Int {
+        guard case .scalar = node, let value = node.int else {
+            throw issue("expected a whole number, found '\(node.scalar?.string ?? "a non-scalar")'")
+        }
+        return value
+    }
+
+    /// One string or a list of strings.
+    package func strings() throws(ConfigurationIssue) -> [String] {
+        if case .scalar = node { return [try string()] }
+        var values: [String] = []
+        for element in try sequence() { values.append(try element.string()) }
+        return values
+    }
+
+    /// A string that must be one of `choices`.
+    package func choice(_ choices: [String]) throws(ConfigurationIssue) -> String {
+        let value = try string()
+        guard choices.contains(value) else {
+            throw issue("'\(value)' is not one of \(choices.joined(separator: ", "))")
+        }
+        return value
+    }
+}
+
+/// The entries of a YAML mapping, in file order.
+package struct ConfigMapping {
+    package let owner: ConfigNode
+    package let entries: [(String, ConfigNode)]
+
+    package subscript(key: String) -> ConfigNode? {
+        entries.first { $0.0 == key }?.1
+    }
+
+    /// The value of a key that `mapping(allowed:required:)` already checked is present.
+    package func required(_ key: String) throws(ConfigurationIssue) -> ConfigNode {
+        guard let value = self[key] else { throw owner.issue("missing required key '\(key)'") }
+        return value
+    }
+}
