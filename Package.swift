@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The only C door to OpenBLAS; only WardenTensor imports it.
@@ -70,7 +71,11 @@ let package = Package(
         ),
         .target(
             name: "WardenBackends",
-            dependencies: ["WardenCore", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "WardenCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // ByteBuffer and the connection errors AsyncHTTPClient throws (it does not re-export them).
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
