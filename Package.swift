@@ -101,5 +101,24 @@ let package = Package(
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy"]),
         .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),
+        // A fake OpenAI chat server on 127.0.0.1 for the backend and pipeline tests (test-only code;
+        // a library target because two test targets share it).
+        .target(
+            name: "FakeOpenAIServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FakeOpenAIServer",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WardenPipelineTests",
+            dependencies: [
+                "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenCore", "FakeOpenAIServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "WardenBackendsTests", dependencies: ["WardenBackends", "WardenCore", "FakeOpenAIServer"]),
     ]
 )
