@@ -116,7 +116,7 @@ let package = Package(
             name: "WardenPipelineTests",
             dependencies: [
                 "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenCore", "FakeOpenAIServer",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(name: "WardenBackendsTests", dependencies: ["WardenBackends", "WardenCore", "FakeOpenAIServer"]),

@@ -148,7 +148,8 @@ extension Guard {
             }
         }
         result.latency = ContinuousClock.now - started
-        metrics.decided(result, policyID: policy.id)
+        // Intermediate window checks of a stream are not decisions; the stream counts the one that decided.
+        if recordAudit { metrics.decided(result, policyID: policy.id) }
         return .success(result)
     }
 
@@ -177,12 +178,14 @@ extension Guard {
         return recorded
     }
 
-    /// ``audited(_:of:policy:)`` for a check whose policy is looked up again by ID (streaming
-    /// moderation audits only the check that decided, after the stream).
-    func audited(_ result: GuardResult, of request: GuardRequest) async throws(GuardError) -> GuardResult {
+    /// Records and counts the output check that decided a stream (its window checks ran with
+    /// `recordAudit: false`); the policy is looked up again by ID.
+    func decidedStream(_ result: GuardResult, of request: GuardRequest) async throws(GuardError) -> GuardResult {
         guard let policy = policies.policy(id: request.policyID) else {
             throw .policyNotFound(request.policyID, known: policies.ids)
         }
-        return try await audited(result, of: request, policy: policy)
+        let recorded = try await audited(result, of: request, policy: policy)
+        metrics.decided(recorded, policyID: policy.id)
+        return recorded
     }
 }

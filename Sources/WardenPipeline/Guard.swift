@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import WardenCore
 import WardenPolicy
 import WardenTaxonomy
@@ -26,7 +27,7 @@ public struct Guard: Sendable {
     public let classifierTimeout: Duration?
     public let classifierFailureReporting: ClassifierFailureReporting
     public let logger: Logger
-    let metrics = GuardMetrics()
+    let metrics: GuardMetrics
 
     /// - Parameters:
     ///   - classifier: scores conversations; called once per batch.
@@ -36,11 +37,12 @@ public struct Guard: Sendable {
     ///   - auditStore: where events go; without one nothing is recorded and ``GuardResult/auditID`` is `nil`.
     ///   - classifierTimeout: after this long the check uses the policy's failure verdict.
     ///   - classifierFailure: how a failure under a fail-closed policy is reported.
+    ///   - metricsFactory: where counters and timers go; `nil` uses the bootstrapped `MetricsSystem`.
     public init(
         classifier: any SafetyClassifier, policies: PolicyStore, customScorer: CustomCategoryScorer? = nil,
         auditStore: (any AuditStore)? = nil, classifierTimeout: Duration? = .seconds(5),
         classifierFailure: ClassifierFailureReporting = .verdict,
-        logger: Logger = Logger(label: "warden.guard")
+        logger: Logger = Logger(label: "warden.guard"), metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.classifier = classifier
         self.policies = policies
@@ -49,6 +51,7 @@ public struct Guard: Sendable {
         self.classifierTimeout = classifierTimeout
         self.classifierFailureReporting = classifierFailure
         self.logger = logger
+        self.metrics = GuardMetrics(explicitFactory: metricsFactory)
     }
 
     /// The taxonomy the policies are written against.

@@ -11,6 +11,12 @@ import WardenCore
 /// - `guard.audit.failures`.
 /// - `guard.check.duration` {direction} and `guard.inference.duration`: timers.
 struct GuardMetrics: Sendable {
+    /// `nil` uses the process-wide factory (``MetricsSystem/factory``), looked up at each use so a
+    /// bootstrap after the guard was built still counts.
+    let explicitFactory: (any MetricsFactory)?
+
+    private var factory: any MetricsFactory { explicitFactory ?? MetricsSystem.factory }
+
     enum Refusal: String {
         case policyNotFound = "policy_not_found"
         case overLimits = "over_limits"
@@ -23,33 +29,33 @@ struct GuardMetrics: Sendable {
         Counter(label: "guard.decisions", dimensions: [
             ("decision", result.verdict.decision.rawValue), ("direction", direction),
             ("source", result.source.rawValue), ("policy", policyID),
-        ]).increment()
+        ], factory: factory).increment()
         for violation in result.verdict.violations {
             Counter(label: "guard.violations", dimensions: [
                 ("category", violation.category.rawValue), ("decision", violation.decision.rawValue),
                 ("direction", direction),
-            ]).increment()
+            ], factory: factory).increment()
         }
-        Timer(label: "guard.check.duration", dimensions: [("direction", direction)])
+        Timer(label: "guard.check.duration", dimensions: [("direction", direction)], factory: factory)
             .recordNanoseconds(Self.nanoseconds(result.latency))
     }
 
     func inference(_ duration: Duration, batchSize: Int) {
-        Timer(label: "guard.inference.duration").recordNanoseconds(Self.nanoseconds(duration))
-        Recorder(label: "guard.inference.batch_size").record(batchSize)
+        Timer(label: "guard.inference.duration", factory: factory).recordNanoseconds(Self.nanoseconds(duration))
+        Recorder(label: "guard.inference.batch_size", factory: factory).record(batchSize)
     }
 
     func refused(_ reason: Refusal) {
-        Counter(label: "guard.refusals", dimensions: [("reason", reason.rawValue)]).increment()
+        Counter(label: "guard.refusals", dimensions: [("reason", reason.rawValue)], factory: factory).increment()
     }
 
     func classifierFailure(_ error: any Error) {
         let kind = if case ClassifierError.timedOut = error { "timeout" } else { "error" }
-        Counter(label: "guard.classifier.failures", dimensions: [("kind", kind)]).increment()
+        Counter(label: "guard.classifier.failures", dimensions: [("kind", kind)], factory: factory).increment()
     }
 
     func auditFailure() {
-        Counter(label: "guard.audit.failures").increment()
+        Counter(label: "guard.audit.failures", factory: factory).increment()
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

@@ -72,6 +72,7 @@ extension GuardedGenerator {
         var blocking: GuardResult?
         // The output check to report when nothing blocks: the highest decision, the final check on ties.
         var deciding: GuardResult?
+        var upstreamError: (any Error)?
 
         for await event in signals {
             switch event {
@@ -90,7 +91,8 @@ extension GuardedGenerator {
             case .upstreamEnded:
                 moderation.endUpstream()
             case .upstreamFailed(let error):
-                throw error
+                // A speculative start can fail before the input verdict; a blocked input still wins.
+                upstreamError = error
             case .checked(let window, let outcome):
                 let result = try outcome.get()
                 if result.decision == .block {
@@ -107,15 +109,16 @@ extension GuardedGenerator {
 
             // The input verdict comes first; with a speculative start, output waits for it.
             guard inputPassed else { continue }
+            if let upstreamError { throw upstreamError }
             if let blocking {
-                let audited = try await guardStage.audited(blocking, of: outputRequest(moderation.text))
+                let audited = try await guardStage.decidedStream(blocking, of: outputRequest(moderation.text))
                 sink.yield(.outputChecked(audited))
                 sink.yield(.finished(GuardedStreamEnd(finishReason: .contentFilter, refusal: options.refusal, blocked: .output)))
                 return
             }
             if let text = moderation.takeReleasable(mode: options.streaming.mode) { sink.yield(.content(text)) }
             if finalPassed, let deciding {
-                let audited = try await guardStage.audited(deciding, of: outputRequest(moderation.text))
+                let audited = try await guardStage.decidedStream(deciding, of: outputRequest(moderation.text))
                 sink.yield(.outputChecked(audited))
                 sink.yield(.finished(GuardedStreamEnd(finishReason: moderation.finishReason ?? .stop)))
                 return

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 import WardenCore
 import WardenPipeline
@@ -164,13 +165,14 @@ extension Guard {
     /// A guard over the test policies.
     static func testing(
         _ classifier: KeywordClassifier = KeywordClassifier(), audit: RecordingAuditStore = RecordingAuditStore(),
-        timeout: Duration? = .seconds(5), customScorer: CustomCategoryScorer? = nil, failure: ClassifierFailureReporting = .verdict
+        timeout: Duration? = .seconds(5), customScorer: CustomCategoryScorer? = nil, failure: ClassifierFailureReporting = .verdict,
+        metrics: (any MetricsFactory)? = nil
     ) throws -> Guard {
         var quiet = Logger(label: "warden.guard.test")
         quiet.logLevel = .critical  // failures are provoked on purpose
         return Guard(
             classifier: classifier, policies: try TestPolicies.store(), customScorer: customScorer, auditStore: audit,
-            classifierTimeout: timeout, classifierFailure: failure, logger: quiet
+            classifierTimeout: timeout, classifierFailure: failure, logger: quiet, metricsFactory: metrics
         )
     }
 }
