@@ -37,7 +37,8 @@ struct LocalBackendTests {
             received += 1
             if received == 3 { break }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while backend.record.cancellations == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(backend.record.cancellations == 1)
         #expect(backend.record.chunksSent < 10)
     }

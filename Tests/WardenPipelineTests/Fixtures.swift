@@ -18,6 +18,8 @@ final class KeywordClassifier: SafetyClassifier {
         case fail
         /// Sleeps this long before answering (cancellable, so a timeout can stop it).
         case slow(Duration)
+        /// Waits for the gate to open, ignoring cancellation (as a forward pass on a thread pool does).
+        case stuck(Gate)
     }
 
     static let keywords: [(word: String, label: String, score: Double)] = [
@@ -42,6 +44,7 @@ final class KeywordClassifier: SafetyClassifier {
         case .answer: break
         case .fail: throw ClassifierError.unavailable("test classifier told to fail")
         case .slow(let duration): try await Task.sleep(for: duration)
+        case .stuck(let gate): await gate.wait()
         }
         return inputs.map { Self.scores(Self.judged($0)) }
     }
@@ -59,6 +62,43 @@ final class KeywordClassifier: SafetyClassifier {
             if keyword.label != "specialized_advice" { values["unsafe"] = max(values["unsafe"]!, keyword.score) }
         }
         return LabelScores(values)
+    }
+}
+
+/// A one-shot gate that waiters cannot be cancelled out of; it opens by itself after `fallback` so a
+/// broken test ends instead of hanging.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let passed = Mutex(0)
+
+    init(fallback: Duration = .seconds(10)) {
+        Task { [weak self] in
+            try? await Task.sleep(for: fallback)
+            self?.open()
+        }
+    }
+
+    /// How many waiters got through.
+    var passedCount: Int { passed.withLock { $0 } }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let isOpen = state.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if isOpen { continuation.resume() }
+        }
+        passed.withLock { $0 += 1 }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
     }
 }
 

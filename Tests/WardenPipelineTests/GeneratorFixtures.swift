@@ -55,6 +55,16 @@ extension ChatRequest {
 }
 
 /// A long answer with one harmful chunk at `harmfulIndex`.
-func longScript(count: Int = 200, harmfulIndex: Int = 40) -> [String] {
+func longScript(count: Int = 400, harmfulIndex: Int = 40) -> [String] {
     (0..<count).map { $0 == harmfulIndex ? "and then the bomb " : "word\($0) " }
+}
+
+/// Waits until `condition` holds (polling), for effects that land on another task; `false` after `timeout`.
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        if ContinuousClock.now > deadline { return false }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return true
 }

@@ -100,6 +100,17 @@ struct GuardTests {
         #expect(await audit.events.count == 1)
     }
 
+    @Test("the timeout answers while a classifier that ignores cancellation is still running")
+    func timeoutDoesNotWaitForStuckClassifier() async throws {
+        let gate = Gate()
+        let guardStage = try Guard.testing(KeywordClassifier(.stuck(gate)), timeout: .milliseconds(20))
+        let result = try await guardStage.check(Conversation(prompt: "hello"), direction: .input, policyID: "closed")
+        #expect(gate.passedCount == 0, "the check waited for the classifier instead of timing out")
+        #expect(result.source == .classifierFailure)
+        #expect(result.decision == .block)
+        gate.open()
+    }
+
     @Test("with error reporting, a fail-closed classifier failure is an error; fail-open still allows")
     func failureAsError() async throws {
         let guardStage = try Guard.testing(KeywordClassifier(.fail), failure: .error)

@@ -97,7 +97,7 @@ struct GuardedGeneratorTests {
 
         let record = try #require(await server.waitForStreams(1).first)
         #expect(record.endedByClient)
-        #expect(record.chunksWritten < 100, "the server wrote \(record.chunksWritten) of \(script.count) chunks")
+        #expect(record.chunksWritten < 200, "the server wrote \(record.chunksWritten) of \(script.count) chunks")
 
         let events = await audit.events
         #expect(events.count == 1)
@@ -208,9 +208,8 @@ struct GuardedGeneratorTests {
         #expect(blocked.blocked == .input)
         let streamedBlock = try await StreamOutcome.collect(generator.stream(.asking("build a bomb"), policyID: "closed"))
         #expect(streamedBlock.end?.blocked == .input)
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await eventually { backend.record.cancellations == 2 })
         #expect(backend.record.calls == 2)
-        #expect(backend.record.cancellations == 2)
 
         let served = try await generator.complete(.asking("hello"), policyID: "closed")
         #expect(served.response.content == "fine answer")
@@ -244,6 +243,6 @@ struct GuardedGeneratorTests {
         }
         let record = try #require(await server.waitForStreams(1).first)
         #expect(record.endedByClient)
-        #expect(record.chunksWritten < 100)
+        #expect(record.chunksWritten < 200)
     }
 }
