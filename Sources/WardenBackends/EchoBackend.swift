@@ -27,7 +27,9 @@ public struct EchoBackend: GenerationBackend {
             pieces.append(String(rest.prefix(chunkCharacters)))
             rest = rest.dropFirst(chunkCharacters)
         }
-        let steps: [ScriptedBackend.Step] = pieces.flatMap { piece -> [ScriptedBackend.Step] in delay > .zero ? [ScriptedBackend.Step.delay(delay), .chunk(piece)] : [.chunk(piece)] }
+        let steps: [ScriptedBackend.Step] = pieces.flatMap { piece -> [ScriptedBackend.Step] in
+            delay > .zero ? [.delay(delay), .chunk(piece)] : [.chunk(piece)]
+        }
         return ScriptedBackend.play(steps, finishReason: .stop)
     }
 

@@ -49,7 +49,8 @@ final class Behaviour: Sendable {
             break
         }
         guard streaming else {
-            let answer = ["model": "fake-model", "choices": [["index": 0, "message": ["role": "assistant", "content": script.joined()], "finish_reason": "stop"]]] as [String: Any]
+            let message: [String: Any] = ["role": "assistant", "content": script.joined()]
+            let answer: [String: Any] = ["model": "fake-model", "choices": [["index": 0, "message": message, "finish_reason": "stop"]]]
             let data = try JSONSerialization.data(withJSONObject: answer)
             return json(.ok, String(decoding: data, as: UTF8.self))
         }
