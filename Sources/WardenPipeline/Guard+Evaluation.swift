@@ -104,7 +104,7 @@ extension Guard {
             if !categories.isEmpty { groups[categories, default: []].append(position) }
         }
         for (categories, positions) in groups {
-            let texts = positions.map { Self.judgedText(of: items[$0].input) }
+            let texts = positions.map { items[$0].input.judgedText }
             do {
                 let extra = try await bounded { try await customScorer.scores(for: texts, categories: categories) }
                 for (position, custom) in zip(positions, extra) {
@@ -123,13 +123,6 @@ extension Guard {
     private func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         let milliseconds = classifierTimeout.map { Int($0 / .milliseconds(1)) } ?? 0
         return try await withDeadline(classifierTimeout, onTimeout: { ClassifierError.timedOut(milliseconds: milliseconds) }, operation)
-    }
-
-    /// The judged turn: the last user turn for input, the last assistant turn for output.
-    static func judgedText(of input: ClassificationInput) -> String {
-        let role: Role = input.direction == .input ? .user : .assistant
-        let messages = input.conversation.messages
-        return messages.last { $0.role == role }?.content ?? messages.last?.content ?? ""
     }
 
     // MARK: - Audit and result
