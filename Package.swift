@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The only C door to OpenBLAS; only WardenTensor imports it.
@@ -62,6 +67,25 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "WardenPipeline",
+            dependencies: [
+                "WardenCore", "WardenTaxonomy", "WardenPolicy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WardenBackends",
+            dependencies: [
+                "WardenCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // ByteBuffer and the connection errors AsyncHTTPClient throws (it does not re-export them).
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "WardenCLI",
             dependencies: [
@@ -86,5 +110,24 @@ let package = Package(
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval"]),
         .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),
+        // A fake OpenAI chat server on 127.0.0.1 for the backend and pipeline tests (test-only code;
+        // a library target because two test targets share it).
+        .target(
+            name: "FakeOpenAIServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FakeOpenAIServer",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WardenPipelineTests",
+            dependencies: [
+                "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenCore", "FakeOpenAIServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "WardenBackendsTests", dependencies: ["WardenBackends", "WardenCore", "FakeOpenAIServer"]),
     ]
 )
