@@ -10,8 +10,9 @@ protocol WordConsumer {
 /// (split on whitespace, and make each punctuation scalar its own word).
 ///
 /// It works over Unicode scalars, never `Character`s: Swift groups Hangul jamo and emoji sequences into one
-/// `Character`, which would break `안` → `ᄋ ##ᅡ ##ᆫ` and miscount the word-length limit. ASCII takes a
-/// table-driven fast path; only runs of non-ASCII scalars go through Foundation's NFD.
+/// `Character`, which would break `안` → `ᄋ ##ᅡ ##ᆫ` and miscount the word-length limit. ASCII and most of
+/// the Basic Multilingual Plane go through lookup tables (``NormalizationTable``); only scalars that NFD
+/// changes (accented letters, Hangul syllables…) and those beyond U+FFFF go through Foundation's NFD.
 public struct BasicTokenizer: Sendable {
     public init() {}
 
@@ -32,7 +33,8 @@ public struct BasicTokenizer: Sendable {
     /// Normalizes and splits `bytes` (valid UTF-8), handing each word to `consumer`.
     func forEachWord<Consumer: WordConsumer>(in bytes: UnsafeBufferPointer<UInt8>, consumer: inout Consumer) {
         var state = WordState()
-        var pending = String.UnicodeScalarView()
+        // Raw UTF-8 of the non-ASCII scalars awaiting NFD (deleted scalars are left out).
+        var pending: [UInt8] = []
         let asciiClass = ScalarClass.ascii
         var index = 0
         while index < bytes.count {
@@ -51,7 +53,24 @@ public struct BasicTokenizer: Sendable {
                 continue
             }
             let (scalar, length) = decodeScalar(bytes, at: index)
+            let scalarBytes = UnsafeBufferPointer(rebasing: bytes[index..<(index &+ length)])
             index &+= length
+            if scalar.value < 0x10000 {
+                let (kind, replacement) = NormalizationTable.lookup(scalar.value)
+                if kind == .complex {
+                    pending.append(contentsOf: scalarBytes)
+                    continue
+                }
+                if kind == .drop { continue }
+                if !pending.isEmpty { state.normalize(&pending, consumer: &consumer) }
+                switch kind {
+                case .whitespace: state.endWord(consumer: &consumer)
+                case .punctuation, .ideograph: state.isolate(replacement, consumer: &consumer)
+                case .word: state.append(replacement)
+                case .complex, .drop: break
+                }
+                continue
+            }
             switch ScalarClass.classify(scalar) {
             case .deleted:
                 // Deleting joins the neighbours, so a pending run goes on across it, as in Rust.
@@ -62,12 +81,12 @@ public struct BasicTokenizer: Sendable {
             case .cjkIdeograph:
                 if !pending.isEmpty { state.normalize(&pending, consumer: &consumer) }
                 state.endWord(consumer: &consumer)
-                // Compatibility ideographs (U+F900…) have canonical decompositions, so they go through NFD too.
-                pending.append(scalar)
+                // Compatibility ideographs (U+2F800…) have canonical decompositions, so they go through NFD too.
+                pending.append(contentsOf: scalarBytes)
                 state.normalize(&pending, consumer: &consumer)
                 state.endWord(consumer: &consumer)
             case .punctuation, .word:
-                pending.append(scalar)
+                pending.append(contentsOf: scalarBytes)
             }
         }
         if !pending.isEmpty { state.normalize(&pending, consumer: &consumer) }
@@ -97,12 +116,25 @@ private struct WordState {
         endWord(consumer: &consumer)
     }
 
+    /// Emits one normalized scalar as a word of its own.
+    mutating func isolate<Consumer: WordConsumer>(_ scalar: Unicode.Scalar, consumer: inout Consumer) {
+        endWord(consumer: &consumer)
+        append(scalar)
+        endWord(consumer: &consumer)
+    }
+
+    /// Adds one normalized, lowercased scalar to the word.
+    @inline(__always)
+    mutating func append(_ scalar: Unicode.Scalar) {
+        scalar.appendUTF8(to: &word)
+        scalarCount &+= 1
+    }
+
     /// NFD, drop nonspacing marks, lowercase (Rust's order), then split the result like any other text.
     /// A run never spans ASCII, whitespace or an ideograph; those are starters, so NFD of the runs equals
     /// NFD of the whole text.
-    mutating func normalize<Consumer: WordConsumer>(_ run: inout String.UnicodeScalarView,
-                                                    consumer: inout Consumer) {
-        let decomposed = String(run).decomposedStringWithCanonicalMapping
+    mutating func normalize<Consumer: WordConsumer>(_ run: inout [UInt8], consumer: inout Consumer) {
+        let decomposed = String(decoding: run, as: UTF8.self).decomposedStringWithCanonicalMapping
         run.removeAll(keepingCapacity: true)
         for scalar in decomposed.unicodeScalars {
             if scalar.isASCII {
@@ -127,16 +159,11 @@ private struct WordState {
         case .whitespace:
             endWord(consumer: &consumer)
         case .punctuation:
-            endWord(consumer: &consumer)
-            scalar.appendUTF8(to: &word)
-            scalarCount = 1
-            endWord(consumer: &consumer)
+            isolate(scalar, consumer: &consumer)
         case .word, .cjkIdeograph, .deleted:
             // Text cleaning already ran on the raw text; Rust does not clean again after NFD.
-            let lowered = scalar.isASCII && scalar.value >= 0x41 && scalar.value <= 0x5A
-                ? Unicode.Scalar(scalar.value | 0x20)! : scalar
-            lowered.appendUTF8(to: &word)
-            scalarCount &+= 1
+            append(scalar.isASCII && scalar.value >= 0x41 && scalar.value <= 0x5A
+                   ? Unicode.Scalar(scalar.value | 0x20)! : scalar)
         }
     }
 }

@@ -44,20 +44,19 @@ public final class BertTokenizer: Sendable {
     /// The word-piece ids of `text`, without `[CLS]`/`[SEP]` and without truncation.
     /// With ``SpecialTokensInText/match`` a special-token spelling in the text yields its id here.
     public func pieceIDs(_ text: String) -> [Int32] {
-        var consumer = PieceCollector(wordPiece: wordPiece)
-        consumer.ids.reserveCapacity(text.utf8.count / 4 + 4)
         var text = text
-        text.withUTF8 { bytes in
+        return text.withUTF8 { bytes in
             vocabulary.trie.withView { trie in
-                consumer.trie = trie
+                var consumer = PieceCollector(wordPiece: wordPiece, trie: trie)
+                consumer.ids.reserveCapacity(bytes.count / 4 + 4)
                 if specialTokensInText == .match {
                     splitOnSpecialTokens(bytes, consumer: &consumer)
                 } else {
                     basicTokenizer.forEachWord(in: bytes, consumer: &consumer)
                 }
+                return consumer.ids
             }
         }
-        return consumer.ids
     }
 
     /// The token spellings of `text`'s pieces (for inspection; the model needs ``pieceIDs(_:)``).
@@ -150,12 +149,10 @@ public final class BertTokenizer: Sendable {
 /// Runs WordPiece on each word as the basic tokenizer produces it.
 private struct PieceCollector: WordConsumer {
     let wordPiece: WordPieceTokenizer
-    var trie: PieceTrie.View?
+    let trie: PieceTrie.View
     var ids: [Int32] = []
 
-    init(wordPiece: WordPieceTokenizer) { self.wordPiece = wordPiece }
-
     mutating func consume(word: UnsafeBufferPointer<UInt8>, scalarCount: Int) {
-        wordPiece.appendPieces(of: word, scalarCount: scalarCount, trie: trie!, to: &ids)
+        wordPiece.appendPieces(of: word, scalarCount: scalarCount, trie: trie, to: &ids)
     }
 }

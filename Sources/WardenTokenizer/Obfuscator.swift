@@ -47,7 +47,7 @@ public struct Obfuscator: Sendable {
             output.append(scalar)
         }
         flush(&word, into: &output, transform: transform, rate: rate)
-        return String(String.UnicodeScalarView(output))
+        return String(scalars: output)
     }
 
     // MARK: - Per-word transforms

@@ -10,15 +10,15 @@ struct PieceTrie: Sendable {
     static let root: Int32 = 0
 
     /// Token id ending at each node, or `none`.
-    private(set) var tokenID: [Int32]
+    let tokenID: [Int32]
     /// First child of each node in `childByte`/`childNode`; children of one node are contiguous and sorted.
-    private(set) var childStart: [Int32]
-    private(set) var childCount: [Int32]
-    private(set) var childByte: [UInt8]
-    private(set) var childNode: [Int32]
+    let childStart: [Int32]
+    let childCount: [Int32]
+    let childByte: [UInt8]
+    let childNode: [Int32]
     /// Index into `dense` (times 256) for nodes with many children, or `none`.
-    private(set) var denseSlot: [Int32]
-    private(set) var dense: [Int32]
+    let denseSlot: [Int32]
+    let dense: [Int32]
 
     /// Nodes with more children than this get a 256-entry table instead of a scan.
     private static let denseThreshold = 12
@@ -43,13 +43,8 @@ struct PieceTrie: Sendable {
             }
             ids[node] = Int32(id)
         }
-        tokenID = ids
-        childStart = []
-        childCount = []
-        childByte = []
-        childNode = []
-        denseSlot = []
-        dense = []
+        var childStart: [Int32] = [], childCount: [Int32] = [], childByte: [UInt8] = [], childNode: [Int32] = []
+        var denseSlot: [Int32] = [], dense: [Int32] = []
         childStart.reserveCapacity(children.count)
         childByte.reserveCapacity(children.count)
         childNode.reserveCapacity(children.count)
@@ -68,9 +63,10 @@ struct PieceTrie: Sendable {
                 denseSlot.append(PieceTrie.none)
             }
         }
+        (self.tokenID, self.childStart, self.childCount, self.childByte, self.childNode) =
+            (ids, childStart, childCount, childByte, childNode)
+        (self.denseSlot, self.dense) = (denseSlot, dense)
     }
-
-    var nodeCount: Int { tokenID.count }
 
     /// The node reached by walking `bytes` from `start`, or `none`.
     func node(for bytes: some Sequence<UInt8>, from start: Int32 = PieceTrie.root) -> Int32 {

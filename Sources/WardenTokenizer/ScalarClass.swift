@@ -41,10 +41,10 @@ enum ScalarClass: UInt8 {
     /// The general category as the Rust `tokenizers` library sees it, or nil where it sees an unassigned scalar.
     ///
     /// Its category checks (`is_other`, `is_punctuation`, `is_mark_nonspacing`) come from tables frozen at
-    /// Unicode 8.0, while Swift 6.3 ships Unicode 17. A sweep of U+0080…U+31FFF against `transformers` found
-    /// 914 differing scalars, every one explained by this or by the CJK range below: scalars added after 8.0
-    /// are neither deleted, punctuation nor dropped marks (they stay in the word, usually as `[UNK]`), and
-    /// seven scalars have changed category since. `UnicodeSweepTests` guards it.
+    /// Unicode 8.0, while Swift 6.3 ships Unicode 17. Swept over U+0080…U+31FFF, a tokenizer using Swift's own
+    /// categories differed from `transformers` on 914 scalars, every one explained by this or by the CJK range
+    /// below (`UnicodeSweepTests` now finds none): scalars added after 8.0 are neither deleted, punctuation
+    /// nor dropped marks (they stay in the word, usually as `[UNK]`), and seven scalars changed category since.
     static func rustCategory(of scalar: Unicode.Scalar) -> Unicode.GeneralCategory? {
         switch scalar.value {
         case 0x166D, 0x111C9: return .otherPunctuation   // now So and Mn
@@ -93,6 +93,17 @@ extension Unicode.Scalar {
             bytes.append(UInt8(0x80 | ((value >> 6) & 0x3F)))
             bytes.append(UInt8(0x80 | (value & 0x3F)))
         }
+    }
+}
+
+extension String {
+    /// Builds a string from scalars through UTF-8 bytes: many times faster than appending to a
+    /// `String.UnicodeScalarView` one scalar at a time.
+    init(scalars: some Sequence<Unicode.Scalar>) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.underestimatedCount)
+        for scalar in scalars { scalar.appendUTF8(to: &bytes) }
+        self = String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -1,9 +1,18 @@
 /// Folds leetspeak digits and symbols back to letters inside words (`k1ll` → `kill`, `h4ck` → `hack`).
 enum Leetspeak {
-    /// Leetspeak character → the lowercase letter it stands for.
-    static let letters: [UInt32: Unicode.Scalar] = [
-        0x30: "o", 0x31: "i", 0x33: "e", 0x34: "a", 0x35: "s", 0x37: "t", 0x24: "s", 0x40: "a",
-    ]
+    /// The lowercase letter a leetspeak character stands for, or nil.
+    @inline(__always)
+    static func letter(for scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar {
+        case "0": return "o"
+        case "1": return "i"
+        case "3": return "e"
+        case "4", "@": return "a"
+        case "5", "$": return "s"
+        case "7": return "t"
+        default: return nil
+        }
+    }
 
     /// Folds each whitespace-separated word whose core (without surrounding punctuation) qualifies; see
     /// ``qualifies(_:)``.
@@ -21,7 +30,7 @@ enum Leetspeak {
                 // `K1LL` → `KILL`, `k1ll` and `K1ll` → `kill`/`Kill`.
                 let upper = !core.contains { $0.value >= 0x61 && $0.value <= 0x7A }
                 for index in coreStart..<coreEnd {
-                    guard let letter = letters[scalars[index].value] else { continue }
+                    guard let letter = letter(for: scalars[index]) else { continue }
                     scalars[index] = upper ? Unicode.Scalar(letter.value - 0x20)! : letter
                 }
             }
@@ -46,7 +55,7 @@ enum Leetspeak {
                 if (scalar.value | 0x20) > 0x66 { onlyHexLetters = false }
                 if leetRunFollowsLetter { inside = true }
                 leetRunFollowsLetter = false
-            } else if letters[scalar.value] != nil {
+            } else if letter(for: scalar) != nil {
                 if scalar.value >= 0x30 && scalar.value <= 0x39 { digitCount += 1 }
                 if let previous, Homoglyphs.isASCIILetter(previous) { leetRunFollowsLetter = true }
             } else if scalar == "'" {
@@ -62,12 +71,7 @@ enum Leetspeak {
 
     /// Punctuation around a word (`(k1ll)!`); `$` and `@` are kept since they may stand for letters.
     private static func isTrimmable(_ scalar: Unicode.Scalar) -> Bool {
-        guard scalar.isASCII else { return false }
-        switch scalar {
-        case "$", "@": return false
-        default: return scalar.properties.generalCategory != .uppercaseLetter
-                && scalar.properties.generalCategory != .lowercaseLetter
-                && !(scalar.value >= 0x30 && scalar.value <= 0x39)
-        }
+        guard scalar.isASCII, scalar != "$", scalar != "@" else { return false }
+        return !Homoglyphs.isASCIILetter(scalar) && !(scalar.value >= 0x30 && scalar.value <= 0x39)
     }
 }

@@ -4,7 +4,6 @@ enum SpacedLetters {
     static let minimumRun = 4
     /// …of which this many are letters (the rest may be leetspeak digits or symbols: `k 1 l l`).
     static let minimumLetters = 3
-    static let separators: [Unicode.Scalar] = [" ", ".", "-"]
 
     /// Joins every maximal run of single letters separated by one and the same separator. A run must stand
     /// alone: the characters around it are not letters or digits, so `v1.2.3` and `U.S.A.` (3) are left alone.
@@ -14,7 +13,7 @@ enum SpacedLetters {
         var index = 0
         while index < scalars.count {
             guard isSingle(scalars, at: index), index == 0 || !isWordCharacter(scalars[index - 1]),
-                  index + 2 < scalars.count, separators.contains(scalars[index + 1])
+                  index + 2 < scalars.count, isSeparator(scalars[index + 1])
             else {
                 output.append(scalars[index])
                 index += 1
@@ -40,8 +39,12 @@ enum SpacedLetters {
     /// A letter or leetspeak character standing alone: the next character is not a letter or digit.
     private static func isSingle(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
         let scalar = scalars[index]
-        guard Homoglyphs.isASCIILetter(scalar) || Leetspeak.letters[scalar.value] != nil else { return false }
+        guard Homoglyphs.isASCIILetter(scalar) || Leetspeak.letter(for: scalar) != nil else { return false }
         return index + 1 == scalars.count || !isWordCharacter(scalars[index + 1])
+    }
+
+    private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "." || scalar == "-"
     }
 
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -59,15 +59,45 @@ public struct TextNormalizer: Sendable {
         let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
         var scalars = Array(text.unicodeScalars)
         if options.stripInvisible { scalars = Self.stripInvisible(scalars) }
-        if options.compatibilityFolding && !isASCII {
-            scalars = Array(String(String.UnicodeScalarView(scalars)).precomposedStringWithCompatibilityMapping
-                .unicodeScalars)
-        }
+        if options.compatibilityFolding && !isASCII { scalars = Self.compatibilityFold(scalars) }
         if options.foldHomoglyphs && !isASCII { Homoglyphs.fold(&scalars) }
         if options.joinSpacedLetters { SpacedLetters.join(&scalars) }
         if options.collapseWhitespace { scalars = Self.collapseWhitespace(scalars) }
         if options.foldLeetspeak { Leetspeak.fold(&scalars) }
-        return String(String.UnicodeScalarView(scalars))
+        return String(scalars: scalars)
+    }
+
+    // MARK: - NFKC
+
+    /// NFKC, calling Foundation only on the non-ASCII runs when there are few of them (an English request with
+    /// one curly quote should not pay for NFKC over all of it). Each run takes the ASCII scalar before it, which
+    /// a combining mark may compose with; nothing composes onto an ASCII scalar, so the pieces join exactly.
+    static func compatibilityFold(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var runs: [Range<Int>] = []
+        var index = 0
+        while index < scalars.count {
+            guard !scalars[index].isASCII else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < scalars.count && !scalars[index].isASCII { index += 1 }
+            runs.append(max(start - 1, 0)..<index)
+        }
+        let nfkc = { (part: ArraySlice<Unicode.Scalar>) in
+            String(scalars: part).precomposedStringWithCompatibilityMapping.unicodeScalars
+        }
+        guard runs.count <= 8 else { return Array(nfkc(scalars[...])) }
+        var output: [Unicode.Scalar] = []
+        output.reserveCapacity(scalars.count)
+        var done = 0
+        for run in runs {
+            output.append(contentsOf: scalars[done..<run.lowerBound])
+            output.append(contentsOf: nfkc(scalars[run]))
+            done = run.upperBound
+        }
+        output.append(contentsOf: scalars[done...])
+        return output
     }
 
     // MARK: - Invisible characters and whitespace

@@ -16,14 +16,12 @@ public struct WordPieceTokenizer: Sendable {
     /// The piece ids of one word, taken as it is (no normalization, no splitting on spaces or punctuation).
     public func pieceIDs(forWord word: String) -> [Int32] {
         var ids: [Int32] = []
-        var bytes = Array(word.utf8)
         let scalarCount = word.unicodeScalars.count
-        bytes.withUnsafeBufferPointer { buffer in
+        Array(word.utf8).withUnsafeBufferPointer { buffer in
             vocabulary.trie.withView { trie in
                 appendPieces(of: buffer, scalarCount: scalarCount, trie: trie, to: &ids)
             }
         }
-        bytes.removeAll()
         return ids
     }
 

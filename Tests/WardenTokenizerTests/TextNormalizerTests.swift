@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WardenTokenizer
 
@@ -39,6 +40,17 @@ struct TextNormalizerTests {
     ])
     func undoes(_ obfuscated: String, _ expected: String) {
         #expect(normalizer.normalize(obfuscated) == expected)
+    }
+
+    @Test("NFKC over non-ASCII runs equals NFKC over the whole text", arguments: [
+        "cafe\u{301} ﬁne ＡＢＣ", "x\u{308}\u{301} and \u{1100}\u{1161}\u{11A8} jamo",
+        (1...12).map { "e\u{301}\($0) ½ " }.joined(),   // more than 8 runs: one whole-text call
+    ])
+    func compatibilityFolding(_ text: String) {
+        var options = TextNormalizer.Options.none
+        options.compatibilityFolding = true
+        let folded = TextNormalizer(options: options).normalize(text)
+        #expect(Array(folded.unicodeScalars) == Array(text.precomposedStringWithCompatibilityMapping.unicodeScalars))
     }
 
     @Test("a Russian text keeps its lookalike letters; only Latin contexts fold them")
