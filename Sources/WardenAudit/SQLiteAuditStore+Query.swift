@@ -12,28 +12,36 @@ extension SQLiteAuditStore {
         let limit = min(max(query.limit, 1), AuditQuery.maximumLimit)
         let pattern = query.text.flatMap(FullTextPattern.make)
         return try await read { db in
+            // The page is chosen first and the per-event columns are computed for its rows only: when
+            // the page needs a sort (text searches), SQLite would otherwise compute them for every match.
+            // Arguments in text order: the snippet's pattern (outer select list), then the page's filter.
             var arguments = StatementArguments()
             var snippetColumn = "NULL"
             if let pattern {
                 snippetColumn = """
                     (SELECT snippet(messages_fts, 0, '[', ']', '…', 12) FROM messages_fts f
-                     JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? AND m.event_seq = e.seq LIMIT 1)
+                     WHERE messages_fts MATCH ? AND f.rowid IN (SELECT id FROM messages m WHERE m.event_seq = e.seq)
+                     LIMIT 1)
                     """
                 arguments += [pattern]
             }
             arguments += filter.arguments
             arguments += [limit + 1, max(0, query.offset)]
             let sql = """
-                SELECT e.seq, e.id, e.time, e.direction, e.decision, e.reason, e.policy_id, e.model_id,
-                       e.latency_ms, e.caller, e.unsafe_score,
+                SELECT e.*,
                        (SELECT group_concat(v.category, char(31)) FROM violations v WHERE v.event_seq = e.seq) AS categories,
                        (SELECT group_concat(v.code, char(31)) FROM violations v WHERE v.event_seq = e.seq) AS codes,
                        (SELECT count(*) FROM reviews r WHERE r.event_seq = e.seq) AS review_count,
                        (SELECT r.unsafe FROM reviews r WHERE r.event_seq = e.seq ORDER BY r.time DESC, r.id DESC LIMIT 1)
                            AS reviewed_unsafe,
                        \(snippetColumn) AS snippet
-                FROM events e \(filter.sql)
-                ORDER BY e.time DESC, e.seq DESC LIMIT ? OFFSET ?
+                FROM (
+                    SELECT e.seq, e.id, e.time, e.direction, e.decision, e.reason, e.policy_id, e.model_id,
+                           e.latency_ms, e.caller, e.unsafe_score
+                    FROM events e \(filter.sql)
+                    ORDER BY e.time DESC, e.seq DESC LIMIT ? OFFSET ?
+                ) e
+                ORDER BY e.time DESC, e.seq DESC
                 """
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let events = try rows.prefix(limit).map(Self.summary)
