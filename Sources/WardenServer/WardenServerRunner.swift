@@ -10,7 +10,17 @@ import WardenModel
 /// swift-metrics into the service's Prometheus registry, and serves until SIGINT or SIGTERM, then
 /// shuts down gracefully (requests in flight finish, the batcher and the audit queue drain).
 public enum WardenServerRunner {
-    public static func run(configuration: ServerConfiguration, logger: Logger) async throws {
+    /// - Parameter logLevel: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public static func run(configuration: ServerConfiguration, logLevel: String = "info") async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ServerConfigurationError(source: "--log-level", message: "'\(logLevel)' is not trace, debug, info, notice, warning, error or critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "warden.server")
         guard let modelPath = configuration.modelPath else {
             throw ServerConfigurationError(source: "model.bundle", message: "no model bundle given; pass --model or set WARDEN_MODEL")
         }
