@@ -15,6 +15,7 @@ struct WardenCommand: AsyncParsableCommand {
             PolicyCommand.self,
             Audit.self,
             Serve.self,
+            Bench.self,
         ]
     )
 }

@@ -39,16 +39,17 @@ extension Encoder {
                             weights: packed, batch: batch, tokenIDs: ids.baseAddress!, tokenTypeIDs: types.baseAddress!,
                             positions: positionBuffer.baseAddress!, keyMask: batch.attentionMask == nil ? nil : mask.baseAddress,
                             last: last, copies: copies, activations: activations)
+                        let forkJoin = workspace.forkJoin(workers: options.workers)
                         if let assignment = schedule.assignment {
                             let workers = WorkerList(scratch: scratch)
-                            Parallel.run(workers: assignment.count) { w in
+                            forkJoin.run { w in
                                 for index in assignment[w] {
-                                    pass.run(schedule.chunks[index], scratch: workers.scratch[w], parts: 1)
+                                    pass.run(schedule.chunks[index], scratch: workers.scratch[w], forkJoin: .serial)
                                 }
                             }
                         } else {
                             for chunk in schedule.chunks {
-                                pass.run(chunk, scratch: scratch[0], parts: options.workers)
+                                pass.run(chunk, scratch: scratch[0], forkJoin: forkJoin)
                             }
                         }
                     }

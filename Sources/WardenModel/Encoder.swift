@@ -101,8 +101,17 @@ public final class EncoderWorkspace {
     }
 
     private var workers: [WorkerScratch] = []
+    private var team: WorkerTeam?
 
     public init() {}
+
+    /// The fork–join executor for `workers` parts; the helper threads are started once and kept.
+    func forkJoin(workers: Int) -> ForkJoin {
+        if workers <= 1 { return .serial }
+        if ProcessInfo.processInfo.environment["WARDEN_FORK_JOIN"] == "dispatch" { return .dispatch(workers) }
+        if team?.size != workers { team = WorkerTeam(size: workers) }
+        return ForkJoin(team: team!)
+    }
 
     func worker(_ index: Int) -> WorkerScratch {
         while workers.count <= index { workers.append(WorkerScratch()) }

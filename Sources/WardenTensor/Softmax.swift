@@ -16,7 +16,7 @@ public enum Softmax {
             var maxV = FloatVector(repeating: -Float.greatestFiniteMagnitude)
             var j = 0
             while j < full {
-                maxV = pointwiseMax(maxV, loadVector(x + j))
+                maxV = VectorMath.maximum(maxV, loadVector(x + j))
                 j += vectorWidth
             }
             var rowMax = VectorMath.max(maxV)

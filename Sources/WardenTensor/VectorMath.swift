@@ -1,12 +1,19 @@
-/// Eight-lane fp32 helpers for the elementwise kernels.
+/// Sixteen-lane fp32 helpers for the elementwise kernels.
 ///
 /// Why not libm: the encoder evaluates `erf` for every FFN activation (6 · 1536 per token) and `exp` for
 /// every attention score (6 · 12 · S² per sequence); scalar glibc calls would cost milliseconds per request.
-/// These versions are branch-free SIMD, accurate to a few ulp for `exp` and ~1e-7 relative for `erfc`
-/// on the range where GELU's output is not negligible (checked against libm in the tests).
-public typealias FloatVector = SIMD8<Float>
+/// These versions are branch-free SIMD, accurate to a few ulp for `exp` and to ~4e-7 absolute for `erf`
+/// (checked against libm in the tests).
+///
+/// Why 16 lanes: the package builds for baseline x86-64 (SSE2, no FMA), where the long polynomial chains are
+/// latency-bound; four independent 4-wide chains per vector keep the FP pipes busy (measured ~1.3× faster
+/// than 8 lanes). Why `replace(with:where:)` instead of `clamped`/`pointwiseMax`: the generic versions were not
+/// inlined and cost ~10% of a forward pass.
+public typealias FloatVector = SIMD16<Float>
+/// Integer lanes matching ``FloatVector`` (for exponent bit tricks).
+public typealias IntVector = SIMD16<Int32>
 
-@usableFromInline let vectorWidth = 8
+@usableFromInline let vectorWidth = 16
 
 @inline(__always) @usableFromInline
 func loadVector(_ pointer: UnsafePointer<Float>) -> FloatVector {
@@ -39,9 +46,12 @@ public enum VectorMath {
     /// polynomial (truncation error < 1e-8 relative on that interval), `2ⁿ` assembled in the exponent bits.
     @inline(__always)
     public static func exp(_ x: FloatVector) -> FloatVector {
-        let underflow = x .< FloatVector(repeating: -87.33)
-        let xc = x.clamped(
-            lowerBound: FloatVector(repeating: -87.33), upperBound: FloatVector(repeating: 88.3))
+        let low = FloatVector(repeating: -87.33)
+        let high = FloatVector(repeating: 88.3)
+        let underflow = x .< low
+        var xc = x
+        xc.replace(with: low, where: underflow)
+        xc.replace(with: high, where: xc .> high)
         // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer and leaves that integer in the low mantissa bits.
         let roundingMagic = FloatVector(repeating: 12_582_912)
         let shifted = xc * FloatVector(repeating: 1.442_695_04) + roundingMagic
@@ -55,54 +65,71 @@ public enum VectorMath {
         p = p * r + FloatVector(repeating: 0.5)
         p = p * r + FloatVector(repeating: 1)
         p = p * r + FloatVector(repeating: 1)
-        let exponent = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- SIMD8<Int32>(repeating: 0x4B40_0000)
-        let twoToN = unsafeBitCast((exponent &+ SIMD8<Int32>(repeating: 127)) &<< SIMD8<Int32>(repeating: 23), to: FloatVector.self)
+        let exponent = unsafeBitCast(shifted, to: IntVector.self) &- IntVector(repeating: 0x4B40_0000)
+        let twoToN = unsafeBitCast((exponent &+ IntVector(repeating: 127)) &<< IntVector(repeating: 23), to: FloatVector.self)
         var result = p * twoToN
         result.replace(with: 0, where: underflow)
         return result
     }
 
-    /// The complementary error function `erfc(z) = 1 − erf(z)`, lane by lane, for any sign of `z`.
+    /// The error function, lane by lane, as `z·P(z²)/Q(z²)` on `|z| ≤ 4` (clamped beyond, where `erf` is ±1 to
+    /// within 2e-8).
     ///
-    /// Uses the Chebyshev-fitted form `erfc(z) ≈ t·exp(−z² + P(t))`, `t = 1/(1 + z/2)` for `z ≥ 0` (Press et al.,
-    /// *Numerical Recipes*, §6.2 "erfcc", fractional error < 1.2e-7), and `erfc(−z) = 2 − erfc(z)`.
+    /// `P` (degree 6) and `Q` (degree 5) were fitted for Warden (weighted least squares iterated towards the
+    /// minimax solution, Lawson's method): 1.5e-9 maximum absolute error in exact arithmetic, about 4e-7 once
+    /// evaluated in fp32 (a few ulp of 1). PyTorch's own vectorised fp32 `erf` is Abramowitz–Stegun 7.1.26
+    /// (1.5e-7), so this is the same order; the tests check it against libm. It is ~3× cheaper than an
+    /// `exp`-based `erfc`: no range reduction, one division.
     @inline(__always)
-    public static func erfc(_ z: FloatVector) -> FloatVector {
-        let a = pointwiseMax(z, -z)
-        let t = 1 / (1 + 0.5 * a)
-        var p = FloatVector(repeating: 0.170_872_77)
-        p = p * t + FloatVector(repeating: -0.822_152_23)
-        p = p * t + FloatVector(repeating: 1.488_515_87)
-        p = p * t + FloatVector(repeating: -1.135_203_98)
-        p = p * t + FloatVector(repeating: 0.278_868_07)
-        p = p * t + FloatVector(repeating: -0.186_288_06)
-        p = p * t + FloatVector(repeating: 0.096_784_18)
-        p = p * t + FloatVector(repeating: 0.374_091_96)
-        p = p * t + FloatVector(repeating: 1.000_023_68)
-        p = p * t + FloatVector(repeating: -1.265_512_23)
-        let positive = t * exp(p - a * a)
-        var result = positive
-        result.replace(with: FloatVector(repeating: 2) - positive, where: z .< 0)
-        return result
+    public static func erf(_ z: FloatVector) -> FloatVector {
+        let limit = FloatVector(repeating: 4)
+        var x = z
+        x.replace(with: limit, where: x .> limit)
+        x.replace(with: -limit, where: x .< -limit)
+        let u = x * x
+        var p = FloatVector(repeating: -1.366_673_7e-08)
+        p = p * u + FloatVector(repeating: 4.780_531_1e-06)
+        p = p * u + FloatVector(repeating: 3.826_918_8e-04)
+        p = p * u + FloatVector(repeating: 3.839_526_6e-03)
+        p = p * u + FloatVector(repeating: 5.433_258_4e-02)
+        p = p * u + FloatVector(repeating: 0.184_710_31)
+        p = p * u + FloatVector(repeating: 1.128_379_2)
+        var q = FloatVector(repeating: 6.400_918_9e-05)
+        q = q * u + FloatVector(repeating: 1.309_578_1e-03)
+        q = q * u + FloatVector(repeating: 1.545_351e-02)
+        q = q * u + FloatVector(repeating: 0.113_826_29)
+        q = q * u + FloatVector(repeating: 0.497_028_8)
+        q = q * u + FloatVector(repeating: 1)
+        return x * p / q
     }
 
-    /// The standard normal CDF `Φ(x) = ½·erfc(−x/√2)`, i.e. `½(1 + erf(x/√2))`.
+    /// The standard normal CDF `Φ(x) = ½(1 + erf(x/√2))`.
     @inline(__always)
     public static func normalCDF(_ x: FloatVector) -> FloatVector {
-        0.5 * erfc(x * FloatVector(repeating: -0.707_106_781_186_547_5))
+        0.5 * (1 + erf(x * FloatVector(repeating: 0.707_106_781_186_547_5)))
     }
 
     /// Horizontal sum of the lanes.
     @inline(__always)
     public static func sum(_ v: FloatVector) -> Float {
-        let h = v.lowHalf + v.highHalf
+        let h8 = v.lowHalf + v.highHalf
+        let h = h8.lowHalf + h8.highHalf
         return (h[0] + h[2]) + (h[1] + h[3])
     }
 
     /// Horizontal maximum of the lanes.
     @inline(__always)
     public static func max(_ v: FloatVector) -> Float {
-        let h = pointwiseMax(v.lowHalf, v.highHalf)
-        return Swift.max(Swift.max(h[0], h[1]), Swift.max(h[2], h[3]))
+        var result = v[0]
+        for i in 1..<v.scalarCount { result = Swift.max(result, v[i]) }
+        return result
+    }
+
+    /// Lane-wise maximum (inlined; the generic `pointwiseMax` is not).
+    @inline(__always)
+    public static func maximum(_ a: FloatVector, _ b: FloatVector) -> FloatVector {
+        var result = a
+        result.replace(with: b, where: b .> a)
+        return result
     }
 }

@@ -111,6 +111,8 @@ enum RealWeights {
     /// Loaded once per test process.
     static let encoder: Result<Encoder, any Error> = Result {
         guard available else { throw EncoderError.missingModelFile(path: directory.appendingPathComponent("model.safetensors").path) }
+        // OpenBLAS's own threads spin while tests run in parallel; Warden's workers are what the tests exercise.
+        BLAS.setThreadCount(1)
         return try Encoder.load(directory: directory)
     }
 

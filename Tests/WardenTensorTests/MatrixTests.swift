@@ -54,4 +54,19 @@ struct MatrixTests {
         Parallel.run(workers: 4) { i in view[0, i] = Float(i + 1) }
         #expect(buffer.toArray() == [1, 2, 3, 4])
     }
+
+    @Test("a worker team runs every part once per region, many regions in a row, and shuts down cleanly")
+    func workerTeam() {
+        let buffer = FloatBuffer(capacity: 3)
+        let view = buffer.view(rows: 1, columns: 3)
+        do {
+            let team = WorkerTeam(size: 3, spinLimit: 100)
+            let forkJoin = ForkJoin(team: team)
+            #expect(forkJoin.parts == 3)
+            for _ in 0..<2000 {
+                forkJoin.run { part in view[0, part] += Float(part + 1) }
+            }
+        }
+        #expect(buffer.toArray() == [2000, 4000, 6000])
+    }
 }
