@@ -50,8 +50,9 @@ struct BenchServe: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = HTTPClient.Configuration()
+        // Open loop must not queue in the client: allow a connection per outstanding request.
         configuration.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(concurrency ?? 64, 8))
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency ?? 2_048)
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 

@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (default 1048576).") var maxBodyBytes: Int?
     @Option(help: "Inputs per forward pass, at most (default 32).") var maxBatch: Int?
     @Option(help: "Milliseconds an idle batcher waits for a batch to fill (default 2).") var batchWaitMs: Int?
-    @Option(help: "Inputs waiting for the model before requests get 503 (default 256).") var queueCapacity: Int?
+    @Option(help: "Inputs waiting for the model before requests get 503 (default 128).") var queueCapacity: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     /// The flags as a settings layer, keyed like the environment so both go through one parser.

@@ -10,7 +10,7 @@ import WardenTaxonomy
 /// policies: { directory: Policies, default: default, reload_seconds: 2 }
 /// audit: { database: /var/lib/warden/audit.sqlite, failure_mode: fail-open }
 /// backend: { url: http://127.0.0.1:8081, model: llama, api_key: sk-... }   # or { url: echo }
-/// batching: { max_batch: 32, max_wait_ms: 2, queue_capacity: 256 }
+/// batching: { max_batch: 32, max_wait_ms: 2, queue_capacity: 128 }
 /// api_keys:
 ///   - { id: app, key: sk-app-1, default_policy: default, allowed_policies: [default, strict] }
 /// admin_tokens:

@@ -107,7 +107,7 @@ public struct BatchingOptions: Sendable, Hashable {
     /// Inputs waiting for a forward pass, at most; beyond it requests are refused (503).
     public var queueCapacity: Int
 
-    public init(maxBatchSize: Int = 32, maxWait: Duration = .milliseconds(2), queueCapacity: Int = 256) {
+    public init(maxBatchSize: Int = 32, maxWait: Duration = .milliseconds(2), queueCapacity: Int = 128) {
         self.maxBatchSize = max(1, maxBatchSize)
         self.maxWait = maxWait
         self.queueCapacity = max(1, queueCapacity)

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import HummingbirdTesting
 import Testing
+import WardenAudit
 import WardenCore
 @testable import WardenServer
 
@@ -59,6 +60,19 @@ struct ServiceTests {
             #expect(text.contains("warden_audit_queue_depth"))
             #expect(text.contains("warden_audit_dropped_events 0"))
         }
+    }
+
+    @Test("A graceful shutdown writes every queued audit event before returning")
+    func shutdownDrainsAudit() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warden-drain-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await TestServer.run(auditPath: path) { client async throws in
+            for index in 0..<20 {
+                #expect(try await client.post("/v1/moderations", json: jsonText(["input": ["text \(index)", "more \(index)"]])).status == .ok)
+            }
+        }
+        // No waiting: the writer drained during shutdown.
+        #expect(try await SQLiteAuditStore(path: path).count() == 40)
     }
 
     @Test("Smoke test on a real socket: moderation and health over HTTP")

@@ -117,6 +117,7 @@ enum TestServer {
         _ setup: TestingSetup = .router,
         classifier: any SafetyClassifier = KeywordClassifier(),
         backend: (any GenerationBackend)? = nil,
+        auditPath: String? = nil,
         configure: (inout ServerConfiguration, URL) throws -> Void = { configuration, _ in withKeysIfNone(&configuration) },
         _ test: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
@@ -134,7 +135,7 @@ enum TestServer {
         configuration.policyReloadInterval = .milliseconds(50)
         configuration.batching = BatchingOptions(maxBatchSize: 32, maxWait: .milliseconds(1), queueCapacity: 64)
         try configure(&configuration, directory)
-        let store = try SQLiteAuditStore(path: directory.appendingPathComponent("audit.sqlite").path)
+        let store = try SQLiteAuditStore(path: auditPath ?? directory.appendingPathComponent("audit.sqlite").path)
         var logger = Logger(label: "warden.test")
         logger.logLevel = .critical
         let app = try buildApplication(configuration: configuration, classifier: classifier, auditStore: store, backend: backend, logger: logger)
