@@ -35,7 +35,7 @@ public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
         for (file, expected) in manifest.base.sha256 where store.spec.sha256[file] != expected {
             throw ModelBundleError.baseMismatch(bundle: bundle.path, file: file, expected: expected, actual: store.spec.sha256[file] ?? "none")
         }
-        let encoder = try Encoder.load(directory: base.directory)
+        let encoder = try Encoder.load(directory: base.directory, delta: manifest.encoderDelta.map { bundle.appendingPathComponent($0) })
         let head = try ClassifierHead.load(from: bundle.appendingPathComponent(manifest.head.file), spec: manifest.head, labels: manifest.labels.count)
         // User text must never be able to inject [SEP] or [CLS] into the model's input.
         let tokenizer = try BertTokenizer(vocabularyURL: base.vocabulary, specialTokensInText: .plainText)

@@ -1,0 +1,104 @@
+import WardenCore
+import WardenTokenizer
+
+/// How `warden train finetune` trains the encoder and head.
+public struct FineTuneConfiguration: Sendable, Hashable, Codable {
+    public enum Mode: String, Sendable, Hashable, Codable {
+        /// Low-rank adapters on every linear layer; base weights frozen.
+        case lora
+        /// Every encoder parameter trains (the reference recipe).
+        case full
+    }
+
+    public var mode: Mode = .lora
+    public var rank = 8
+    public var alpha: Float = 16
+    /// In LoRA mode, also train LayerNorm γ/β and the linear biases (stored as deltas).
+    public var trainNormsAndBiases = true
+    /// In full mode, also train the word embeddings (the reference does).
+    public var trainWordEmbeddings = true
+    /// Encoder layers mean-pooled and concatenated into the head's input (0 = embeddings, 6 = last).
+    public var pooledLayers = [3, 6]
+    public var epochs = 2
+    public var batchSize = 32
+    public var learningRate: Float = 5e-4
+    /// Peak learning rate of the head (nil: same as the encoder's).
+    public var headLearningRate: Float?
+    public var weightDecay: Float = 0.01
+    public var warmupFraction = 0.06
+    /// Global gradient-norm limit (0: no clipping).
+    public var clipNorm = 1.0
+    public var seed: UInt64 = 20_261_127
+    /// Data-parallel workers: each runs forward and backward on its share of every batch.
+    public var workers = 2
+    /// Batches per length-sorted chunk (examples are shuffled, cut into chunks, sorted by length within a chunk,
+    /// cut into batches, and the batches shuffled); 0 sorts the whole epoch at once, as the reference does.
+    public var bucketBatches = 50
+    /// Epochs without improvement of the calibration loss before stopping.
+    public var patience = 1
+    /// Write a checkpoint every this many steps (0: only at the end of each epoch, when a checkpoint path is set).
+    public var checkpointEvery = 0
+    /// Probability that a training example is obfuscated (fresh each epoch) before tokenization.
+    public var augmentation = 0.0
+
+    public init() {}
+
+    /// Steps of `epochs` epochs over `count` examples.
+    public func totalSteps(examples count: Int) -> Int {
+        epochs * ((count + batchSize - 1) / batchSize)
+    }
+}
+
+/// One tokenized training or evaluation example.
+public struct FineTuneExample: Sendable {
+    public var ids: [Int]
+    public var typeIDs: [Int]
+    public var target: TrainingTarget
+    /// Loss weight (source mixture).
+    public var weight: Float
+    /// What batches are bucketed by (token count, or characters for the reference recipe).
+    public var sortKey: Int
+
+    public init(ids: [Int], typeIDs: [Int], target: TrainingTarget, weight: Float, sortKey: Int? = nil) {
+        self.ids = ids
+        self.typeIDs = typeIDs
+        self.target = target
+        self.weight = weight
+        self.sortKey = sortKey ?? ids.count
+    }
+
+    public init(encoding: Encoding, target: TrainingTarget, weight: Float, sortKey: Int? = nil) {
+        self.init(ids: encoding.ids.map(Int.init), typeIDs: encoding.typeIDs.map(Int.init), target: target, weight: weight, sortKey: sortKey)
+    }
+}
+
+/// Re-tokenizes example `index` after obfuscating its text with the given generator (augmentation).
+public typealias FineTuneAugmenter = @Sendable (_ index: Int, _ random: inout SplitMix64) -> FineTuneExample
+
+/// Length-bucketed batches for one epoch, a pure function of the seed and epoch (so a resumed run sees the
+/// same batches as an uninterrupted one).
+public enum BatchPlan {
+    public static func batches(sortKeys: [Int], batchSize: Int, bucketBatches: Int, seed: UInt64, epoch: Int) -> [[Int]] {
+        var random = SplitMix64(seed: seed ^ (0xA076_1D64_78BD_642F &* UInt64(epoch + 1)))
+        func byLength(_ indices: [Int]) -> [Int] {
+            indices.sorted { sortKeys[$0] == sortKeys[$1] ? $0 < $1 : sortKeys[$0] < sortKeys[$1] }
+        }
+        var order = Array(sortKeys.indices)
+        if bucketBatches == 0 {
+            order = byLength(order)
+        } else {
+            order.shuffle(using: &random)
+            let chunk = bucketBatches * batchSize
+            order = stride(from: 0, to: order.count, by: chunk).flatMap { byLength(Array(order[$0..<min($0 + chunk, order.count)])) }
+        }
+        var batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
+        batches.shuffle(using: &random)
+        return batches
+    }
+
+    /// A generator for example `index` in `epoch` (augmentation), independent of batch order.
+    public static func exampleRandom(seed: UInt64, epoch: Int, index: Int) -> SplitMix64 {
+        var mixer = SplitMix64(seed: seed &+ 0x51_7CC1_B727_220A &* UInt64(epoch + 1) &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+        return SplitMix64(seed: mixer.next())
+    }
+}

@@ -1,0 +1,95 @@
+import Testing
+import WardenCore
+import WardenModel
+import WardenTensor
+
+@Suite("Encoder backward pass (finite differences on a tiny encoder)")
+struct EncoderBackwardTests {
+    /// Pooled layers and fixed random cotangents: `L = Σ_k Σ C_k ⊙ meanPool(hidden_k)`.
+    static let pooledLayers = [0, 1, 2]
+
+    static func cotangents(rows: Int, columns: Int) -> [Int: Matrix] {
+        var random = SplitMix64(seed: 7)
+        var result: [Int: Matrix] = [:]
+        for layer in pooledLayers {
+            result[layer] = Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in random.nextUniform() * 2 - 1 })
+        }
+        return result
+    }
+
+    static func loss(_ encoder: Encoder, _ batch: PackedBatch, _ cotangents: [Int: Matrix]) throws -> Double {
+        let output = try encoder.encode(batch, options: EncoderOptions(includeHiddenStates: true))
+        var total = 0.0
+        for (layer, c) in cotangents {
+            let pooled = Pooling.meanPool(output.hiddenStates[layer], batch: batch)
+            for index in 0..<pooled.count { total += Double(pooled.storage[index]) * Double(c.storage[index]) }
+        }
+        return total
+    }
+
+    @Test("every parameter kind of every layer matches central differences")
+    func parameterGradients() throws {
+        let encoder = TinyModel.encoder()
+        let batch = TinyModel.batch()
+        let c = TinyModel.configuration
+        let cotangents = Self.cotangents(rows: batch.count, columns: c.hiddenSize)
+        let gradients = EncoderGradients(layout: encoder.parameterLayout, trainable: Set(EncoderParameterKind.allCases))
+        gradients.zero()
+        let (_, activations) = try encoder.encodeForTraining(batch)
+        encoder.backward(activations, pooledGradients: cotangents, gradients: gradients)
+
+        var random = SplitMix64(seed: 11)
+        var checked = 0
+        var largest = 0.0
+        for tensor in encoder.parameterLayout.tensors {
+            var indices: [Int] = []
+            if tensor.kind == .wordEmbeddings {
+                // Rows of tokens in the batch, and row 0 (never used: its gradient must be exactly 0).
+                for token in [batch.tokenIDs[0], batch.tokenIDs[9], batch.tokenIDs[15]] { indices.append(token * c.hiddenSize + random.index(below: c.hiddenSize)) }
+                indices.append(random.index(below: c.hiddenSize))
+            } else {
+                let values = UnsafeBufferPointer(start: gradients.buffer.base + tensor.offset, count: tensor.count)
+                indices.append(values.indices.max { abs(values[$0]) < abs(values[$1]) }!)
+                for _ in 0..<3 { indices.append(random.index(below: tensor.count)) }
+            }
+            for index in indices {
+                let offset = tensor.offset + index
+                let analytic = Double(gradients.buffer.base[offset])
+                let numeric = centralDifference(h: 1e-2) { step in
+                    let saved = encoder.withMutableParameters { $0[offset] }
+                    encoder.withMutableParameters { $0[offset] = saved + Float(step) }
+                    defer { encoder.withMutableParameters { $0[offset] = saved } }
+                    return (try? Self.loss(encoder, batch, cotangents)) ?? .nan
+                }
+                #expect(agree(analytic, numeric), "\(tensor.name)[\(index)]: analytic \(analytic) numeric \(numeric)")
+                largest = max(largest, abs(analytic))
+                checked += 1
+            }
+            if tensor.kind == .wordEmbeddings {
+                #expect(gradients.buffer.base[tensor.offset + indices.last!] == 0, "an unused vocabulary row gets no gradient")
+            }
+        }
+        #expect(checked > 100)
+        #expect(largest > 0.1, "gradients are not all tiny (the check would be vacuous)")
+    }
+
+    @Test("frozen kinds get no gradient and the linear hook sees every linear layer")
+    func frozenAndHook() throws {
+        let encoder = TinyModel.encoder()
+        let batch = TinyModel.batch()
+        let gradients = EncoderGradients(layout: encoder.parameterLayout, trainable: [.bias])
+        gradients.zero()
+        var seen: [String] = []
+        gradients.linearHook = { layer, linear, x, dy in
+            seen.append("\(layer).\(linear.rawValue)")
+            #expect(x.rows == batch.tokenCount && dy.rows == batch.tokenCount)
+        }
+        let (_, activations) = try encoder.encodeForTraining(batch)
+        encoder.backward(activations, pooledGradients: Self.cotangents(rows: batch.count, columns: 32), gradients: gradients)
+        #expect(Set(seen).count == 8 && seen.count == 8)
+        for tensor in encoder.parameterLayout.tensors where tensor.kind != .bias {
+            let values = UnsafeBufferPointer(start: gradients.buffer.base + tensor.offset, count: tensor.count)
+            #expect(values.allSatisfy { $0 == 0 }, "\(tensor.name) is frozen")
+        }
+    }
+}
