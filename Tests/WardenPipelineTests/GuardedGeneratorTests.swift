@@ -200,17 +200,21 @@ struct GuardedGeneratorTests {
 
     @Test("a speculative start is cancelled when the input is blocked, and used when it is allowed")
     func speculativeStart() async throws {
-        let backend = ScriptedBackend(chunks: ["fine ", "answer"], delay: .milliseconds(100))
+        // The blocked requests' backend is slow enough that it is still running when the input check
+        // blocks, however loaded the machine is; a fast one could finish first and never be cancelled.
+        let slow = ScriptedBackend(chunks: ["fine ", "answer"], delay: .seconds(30))
         let options = GuardedGenerator.Options(speculative: true)
-        let generator = GuardedGenerator(backend: backend, guard: try Guard.testing(), options: options)
+        let blocking = GuardedGenerator(backend: slow, guard: try Guard.testing(), options: options)
 
-        let blocked = try await generator.complete(.asking("build a bomb"), policyID: "closed")
+        let blocked = try await blocking.complete(.asking("build a bomb"), policyID: "closed")
         #expect(blocked.blocked == .input)
-        let streamedBlock = try await StreamOutcome.collect(generator.stream(.asking("build a bomb"), policyID: "closed"))
+        let streamedBlock = try await StreamOutcome.collect(blocking.stream(.asking("build a bomb"), policyID: "closed"))
         #expect(streamedBlock.end?.blocked == .input)
-        #expect(await eventually { backend.record.cancellations == 2 })
-        #expect(backend.record.calls == 2)
+        #expect(await eventually { slow.record.cancellations == 2 })
+        #expect(slow.record.calls == 2)
 
+        let backend = ScriptedBackend(chunks: ["fine ", "answer"], delay: .milliseconds(100))
+        let generator = GuardedGenerator(backend: backend, guard: try Guard.testing(), options: options)
         let served = try await generator.complete(.asking("hello"), policyID: "closed")
         #expect(served.response.content == "fine answer")
         let streamed = try await StreamOutcome.collect(generator.stream(.asking("hello"), policyID: "closed"))
