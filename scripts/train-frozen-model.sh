@@ -13,4 +13,4 @@ $bin model fetch
 $bin train head --data "$data" --output "$out" --layers 3 6 --hidden 256 --max-length 128 --workers 1
 $bin data stats --data "$data" > "$out/MIXTURE.md"
 $bin eval --data "$data" --split validation --model "$out" --workers 1 --output "$out/validation"
-$bin eval --data "$data" --split validation --model "$out" --workers 1 --perturb mixed --output "$out/validation-perturbed"
+$bin eval --data "$data" --split validation --model "$out" --workers 1 --perturb mixed --limit 6000 --output "$out/validation-perturbed"
