@@ -16,6 +16,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The only C door to OpenBLAS; only WardenTensor imports it.
@@ -62,11 +69,47 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "WardenPipeline",
+            dependencies: [
+                "WardenCore", "WardenTaxonomy", "WardenPolicy",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "WardenBackends",
+            dependencies: [
+                "WardenCore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // ByteBuffer and the connection errors AsyncHTTPClient throws (it does not re-export them).
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        // The HTTP service; the only module that imports Hummingbird (and bootstraps Prometheus).
+        .target(
+            name: "WardenServer",
+            dependencies: [
+                "WardenCore", "WardenTaxonomy", "WardenPolicy", "WardenPipeline", "WardenBackends", "WardenAudit",
+                "WardenModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "WardenCLI",
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
                 "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining",
+                "WardenServer", "WardenBackends", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -86,5 +129,33 @@ let package = Package(
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval"]),
         .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),
+        // A fake OpenAI chat server on 127.0.0.1 for the backend and pipeline tests (test-only code;
+        // a library target because two test targets share it).
+        .target(
+            name: "FakeOpenAIServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FakeOpenAIServer",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WardenPipelineTests",
+            dependencies: [
+                "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenCore", "FakeOpenAIServer",
+                .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(name: "WardenBackendsTests", dependencies: ["WardenBackends", "WardenCore", "FakeOpenAIServer"]),
+        .testTarget(
+            name: "WardenServerTests",
+            dependencies: [
+                "WardenServer", "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenAudit",
+                "WardenCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

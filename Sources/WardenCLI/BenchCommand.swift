@@ -7,7 +7,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Warden's components on this machine.",
-        subcommands: [BenchEncoder.self]
+        subcommands: [BenchEncoder.self, BenchTokenizer.self, BenchAudit.self, BenchServe.self]
     )
 }
 

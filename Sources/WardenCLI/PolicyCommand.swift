@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardenCore
+import WardenModel
 import WardenPolicy
 import WardenTaxonomy
 
@@ -8,7 +9,7 @@ struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Validate policies and explain their decisions.",
-        subcommands: [Validate.self, Explain.self]
+        subcommands: [Validate.self, Explain.self, EvaluateCustom.self]
     )
 
     struct Validate: AsyncParsableCommand {
@@ -73,8 +74,11 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(name: .customLong("direction"), help: "input or output.")
         var directionName = "input"
 
-        @Option(help: "JSON object of label scores.")
-        var scores: String
+        @Option(help: "JSON object of label scores; without it the shipped model scores the text.")
+        var scores: String?
+
+        @Option(help: "Model bundle used when --scores is not given (default: Models/warden-minilm-v1).")
+        var model: String?
 
         @OptionGroup var taxonomyOptions: TaxonomyOptions
 
@@ -82,7 +86,7 @@ struct PolicyCommand: AsyncParsableCommand {
             guard Direction(rawValue: directionName) != nil else {
                 throw ValidationError("--direction must be input or output, not '\(directionName)'")
             }
-            _ = try Self.scoreObject(scores)
+            if let scores { _ = try Self.scoreObject(scores) }
         }
 
         func run() async throws {
@@ -101,7 +105,20 @@ struct PolicyCommand: AsyncParsableCommand {
                 print(Self.summary(verdict))
                 return
             }
-            let labelScores = try Self.parseScores(scores, taxonomy: taxonomy)
+            let labelScores: LabelScores
+            if let scores {
+                labelScores = try Self.parseScores(scores, taxonomy: taxonomy)
+            } else {
+                let classifier = try EncoderClassifier.load(bundle: Locations.model(model))
+                var scored = try await classifier.classify(item)
+                if !policy.customCategories.isEmpty {
+                    let custom = try await CustomCategoryScorer(embedder: classifier)
+                        .scores(for: [item.judgedText], categories: policy.customCategories)[0]
+                    for (label, value) in custom { scored[label] = value }
+                }
+                labelScores = scored
+                print("scores from \(classifier.modelID)")
+            }
             let traces = engine.explain(labelScores, direction: direction)
             let rows = traces.map { trace -> [String] in
                 let governing = trace.rules.isEmpty ? "-" : trace.rules.map(\.location).joined(separator: ", ")
@@ -144,6 +161,37 @@ struct PolicyCommand: AsyncParsableCommand {
                 values[label] = max(values[label] ?? 0, score)
             }
             return LabelScores(values)
+        }
+    }
+}
+
+extension PolicyCommand {
+    struct EvaluateCustom: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "evaluate-custom",
+            abstract: "Measure a policy's custom categories on labelled texts with the shipped model's embeddings.",
+            discussion: "The JSONL file has one {\"text\": ..., \"positive\": true|false} per line; keep it apart from the policy's examples."
+        )
+
+        @Argument(help: "Policy file with custom_categories.") var file: String
+        @Argument(help: "Labelled JSONL texts.") var examples: String
+        @Option(help: "Model bundle (default: Models/warden-minilm-v1).") var model: String?
+        @OptionGroup var taxonomyOptions: TaxonomyOptions
+
+        func run() async throws {
+            let taxonomy = try taxonomyOptions.load()
+            let policy = try PolicyLoader.load(from: URL(fileURLWithPath: file), taxonomy: taxonomy)
+            guard !policy.customCategories.isEmpty else { throw ValidationError("\(file) defines no custom_categories") }
+            let items = try LabelledText.load(from: URL(fileURLWithPath: examples))
+            let classifier = try EncoderClassifier.load(bundle: Locations.model(model))
+            let scorer = CustomCategoryScorer(embedder: classifier)
+            for category in policy.customCategories {
+                let result = try await scorer.evaluate(items, category: category)
+                let format = { (value: Double?) in value.map { String(format: "%.3f", $0) } ?? "n/a" }
+                print("\(category.id) at threshold \(category.threshold) on \(items.count) texts (embeddings of \(classifier.modelID)):")
+                print("  precision \(format(result.precision))  recall \(format(result.recall))  F1 \(format(result.f1))")
+                print("  TP \(result.truePositives)  FP \(result.falsePositives)  TN \(result.trueNegatives)  FN \(result.falseNegatives)")
+            }
         }
     }
 }

@@ -14,6 +14,7 @@ struct WardenCommand: AsyncParsableCommand {
             TaxonomyCommand.self,
             PolicyCommand.self,
             Audit.self,
+            Serve.self,
             Bench.self,
         ]
     )

@@ -11,6 +11,13 @@ public struct ClassificationInput: Sendable, Hashable {
     public init(text: String) {
         self.init(conversation: Conversation(prompt: text), direction: .input)
     }
+
+    /// The turn being judged: the last user turn for input, the last assistant turn for output.
+    public var judgedText: String {
+        let messages = conversation.messages
+        let role: Role = direction == .input ? .user : .assistant
+        return messages.last { $0.role == role }?.content ?? messages.last?.content ?? ""
+    }
 }
 
 /// Scores conversations against the model's labels.

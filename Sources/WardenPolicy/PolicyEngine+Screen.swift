@@ -15,7 +15,7 @@ extension PolicyEngine {
                 reason: "block: \(exceeded)", scores: [:], policyID: policy.id
             )
         }
-        let text = TextNormalizer.normalize(judgedText(of: input))
+        let text = TextNormalizer.normalize(input.judgedText)
 
         let denied = policy.denyList.filter { $0.pattern.occurs(in: text) }
         if !denied.isEmpty {
@@ -55,13 +55,6 @@ extension PolicyEngine {
             return LimitExceeded(key: "limits.max_input_tokens", limit: maxTokens, actual: tokenCount, unit: "tokens")
         }
         return nil
-    }
-
-    /// The turn being judged: the last user turn for input, the last assistant turn for output.
-    func judgedText(of input: ClassificationInput) -> String {
-        let messages = input.conversation.messages
-        let role: Role = input.direction == .input ? .user : .assistant
-        return messages.last { $0.role == role }?.content ?? messages.last?.content ?? ""
     }
 }
 

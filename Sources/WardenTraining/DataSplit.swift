@@ -11,7 +11,7 @@ public enum SplitPart: String, Codable, Sendable, CaseIterable {
 
 /// A fixed, deterministic split of the training pool, stratified by source.
 ///
-/// Within each source, examples are ordered by a 64-bit FNV-1a hash of `"warden-split-v1:" + id`
+/// Within each source, examples are ordered by a mixed 64-bit hash (``fnv1a(_:)``) of `salt + ":" + id`
 /// and the first `validationFraction` go to validation, the next `calibrationFraction` to
 /// calibration, the rest to training. The split depends only on ids, so adding a new source or new
 /// items to a source never moves an existing item between parts (except within its own source's
@@ -21,7 +21,7 @@ public struct DataSplit: Sendable, Hashable, Codable {
     public var calibrationFraction: Double
     public var salt: String
 
-    public static let standard = DataSplit(validationFraction: 0.10, calibrationFraction: 0.05, salt: "warden-split-v1")
+    public static let standard = DataSplit(validationFraction: 0.10, calibrationFraction: 0.05, salt: "warden-split-v2")
 
     public init(validationFraction: Double, calibrationFraction: Double, salt: String) {
         self.validationFraction = validationFraction
@@ -60,13 +60,23 @@ public struct DataSplit: Sendable, Hashable, Codable {
         return parts
     }
 
-    /// 64-bit FNV-1a over the UTF-8 bytes: stable across runs and platforms, unlike `Hasher`.
+    /// 64-bit FNV-1a over the UTF-8 bytes, then MurmurHash3's 64-bit finaliser: stable across runs
+    /// and platforms, unlike `Hasher`.
+    ///
+    /// The finaliser matters: plain FNV-1a barely changes its high bits when only the last characters
+    /// differ, so ordering ids like `src-17`, `src-18` by it keeps them in runs, and a source whose
+    /// file is sorted (by label or by text) would put whole runs of one kind in one part.
     public static func fnv1a(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01b3
         }
+        hash ^= hash >> 33
+        hash = hash &* 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash = hash &* 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
         return hash
     }
 }

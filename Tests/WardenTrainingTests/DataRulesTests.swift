@@ -28,6 +28,20 @@ struct DataRulesTests {
         #expect(total == items.count)
     }
 
+    @Test("a source sorted by label is still mixed across parts")
+    func sortedSource() {
+        // The first 400 of 2,000 ids are unsafe, as in files written label by label.
+        let items = (0..<2000).map { example("coconot-\($0)", source: "coconot", unsafe: $0 < 400) }
+        for part in [SplitPart.validation, .train] {
+            let chosen = DataSplit.standard.split(items)[part] ?? []
+            let share = Double(chosen.filter(\.unsafe).count) / Double(chosen.count)
+            #expect((0.14...0.26).contains(share), "\(part): unsafe share \(share)")
+        }
+        let capped = DataMixture(sources: ["coconot": SourceMixing(cap: 500)]).capped(items)
+        let share = Double(capped.filter(\.unsafe).count) / 500
+        #expect((0.14...0.26).contains(share), "capped unsafe share \(share)")
+    }
+
     @Test("uncategorised unsafe items train only the unsafe label")
     func uncategorised() {
         let target = TargetBuilder(space: Self.space).target(for: example("x", unsafe: true))

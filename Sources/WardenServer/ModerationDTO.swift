@@ -1,0 +1,135 @@
+import Foundation
+import WardenCore
+import WardenPipeline
+import WardenTaxonomy
+
+/// `POST /v1/moderations`: OpenAI's request, plus Warden's optional `policy`.
+struct ModerationRequest: Decodable {
+    var input: ModerationInput
+    var model: String?
+    var policy: String?
+}
+
+/// A string, an array of strings, or an array of `{"type": "text", "text": ...}` parts.
+struct ModerationInput: Decodable {
+    var texts: [String]
+
+    private struct Part: Decodable {
+        var type: String
+        var text: String?
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            texts = [text]
+            return
+        }
+        var array = try decoder.unkeyedContainer()
+        var texts: [String] = []
+        while !array.isAtEnd {
+            if let text = try? array.decode(String.self) {
+                texts.append(text)
+                continue
+            }
+            let part = try array.decode(Part.self)
+            guard part.type == "text", let text = part.text else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: array.codingPath, debugDescription: "only text inputs are supported, not '\(part.type)'"))
+            }
+            texts.append(text)
+        }
+        self.texts = texts
+    }
+}
+
+/// OpenAI's moderation response; `warden` carries the verdict behind each result.
+struct ModerationResponse: Encodable {
+    var id: String
+    var model: String
+    var results: [ModerationResult]
+}
+
+struct ModerationResult: Encodable {
+    var flagged: Bool
+    var categories: [String: Bool]
+    var categoryScores: [String: Double]
+    var categoryAppliedInputTypes: [String: [String]]
+    var warden: VerdictDTO
+
+    enum CodingKeys: String, CodingKey {
+        case flagged, categories, warden
+        case categoryScores = "category_scores"
+        case categoryAppliedInputTypes = "category_applied_input_types"
+    }
+
+    /// Every OpenAI category name, scored by the hazard the taxonomy maps it to (0 when unmapped)
+    /// and flagged when that hazard fired a non-allow rule.
+    init(_ result: GuardResult, taxonomy: HazardTaxonomy) {
+        let verdict = result.verdict
+        let fired = Set(verdict.violations.filter { $0.decision != .allow }.map(\.category))
+        let mapping = taxonomy.openAINameMapping
+        var categories: [String: Bool] = [:]
+        var scores: [String: Double] = [:]
+        for name in OpenAIModerationCategory.all {
+            let hazard = mapping[name]
+            categories[name] = hazard.map(fired.contains) ?? false
+            scores[name] = hazard.flatMap { verdict.scores[$0.rawValue] } ?? 0
+        }
+        flagged = verdict.decision != .allow
+        self.categories = categories
+        categoryScores = scores
+        categoryAppliedInputTypes = Dictionary(uniqueKeysWithValues: OpenAIModerationCategory.all.map { ($0, ["text"]) })
+        warden = VerdictDTO(result, taxonomy: taxonomy)
+    }
+}
+
+/// Warden's verdict of one check, as the moderation, guard and chat routes show it.
+struct VerdictDTO: Encodable {
+    var decision: Decision
+    var direction: Direction
+    /// Hazard IDs of the violations.
+    var hazards: [String]
+    var llamaGuardCodes: [String]
+    var scores: [String: Double]
+    var violations: [Violation]
+    var reason: String
+    var policy: String
+    var source: String
+    var auditID: String?
+
+    init(_ result: GuardResult, taxonomy: HazardTaxonomy) {
+        let verdict = result.verdict
+        decision = verdict.decision
+        direction = verdict.direction
+        hazards = Array(Set(verdict.violations.map(\.category.rawValue))).sorted()
+        llamaGuardCodes = verdict.llamaGuardCodes
+        scores = verdict.scores
+        violations = verdict.violations
+        reason = verdict.reason
+        policy = verdict.policyID
+        source = result.source.rawValue
+        auditID = result.auditID?.uuidString
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case decision, direction, hazards, scores, violations, reason, policy, source
+        case llamaGuardCodes = "llama_guard_codes"
+        case auditID = "audit_id"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(decision, forKey: .decision)
+        try container.encode(direction, forKey: .direction)
+        try container.encode(hazards, forKey: .hazards)
+        try container.encode(llamaGuardCodes, forKey: .llamaGuardCodes)
+        try container.encode(scores, forKey: .scores)
+        try container.encode(violations, forKey: .violations)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(policy, forKey: .policy)
+        try container.encode(source, forKey: .source)
+        // Explicit null: "not recorded" is part of the answer.
+        try container.encode(auditID, forKey: .auditID)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reading request bodies into DTOs, with the status codes the API promises: 413 past the size
+/// limit, 400 for bytes that are not UTF-8, JSON that does not parse, or fields of the wrong type.
+enum RequestDecoding {
+    /// The body, refused with 413 when it is (or claims to be) longer than `maxBytes`.
+    static func body(of request: Request, maxBytes: Int) async throws(APIError) -> ByteBuffer {
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBytes {
+            throw .tooLarge(limit: maxBytes)
+        }
+        do {
+            return try await request.body.collect(upTo: maxBytes)
+        } catch is NIOTooManyBytesError {
+            throw .tooLarge(limit: maxBytes)
+        } catch {
+            throw .badRequest("the request body could not be read: \(error)", code: "unreadable_body")
+        }
+    }
+
+    /// Decodes the body as JSON into `T`.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int) async throws(APIError) -> T {
+        let buffer = try await body(of: request, maxBytes: maxBytes)
+        return try decode(type, from: Data(buffer.readableBytesView))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(APIError) -> T {
+        guard !data.isEmpty else { throw .badRequest("the request body is empty; send a JSON object", code: "invalid_json") }
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw .badRequest("the request body is not valid UTF-8", code: "invalid_utf8")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw .badRequest(describe(error), code: isSyntaxError(error) ? "invalid_json" : "invalid_field")
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw .badRequest("the request body is not valid JSON: \(error)", code: "invalid_json")
+        }
+    }
+
+    // MARK: - Messages
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, let context):
+            "field '\(path(context.codingPath))' has the wrong type (expected \(typeName(type)))"
+        case .valueNotFound(let type, let context):
+            "field '\(path(context.codingPath))' is null (expected \(typeName(type)))"
+        case .keyNotFound(let key, let context):
+            "missing field '\(path(context.codingPath + [key]))'"
+        case .dataCorrupted(let context):
+            context.codingPath.isEmpty
+                ? "the request body is not valid JSON"
+                : "field '\(path(context.codingPath))': \(context.debugDescription)"
+        @unknown default:
+            "the request body does not match the expected shape"
+        }
+    }
+
+    private static func isSyntaxError(_ error: DecodingError) -> Bool {
+        if case .dataCorrupted(let context) = error { return context.codingPath.isEmpty }
+        return false
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        var text = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return text.isEmpty ? "(root)" : text
+    }
+
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Double.Type: "a number"
+        default: "\(type)".contains("Array") ? "an array" : "an object"
+        }
+    }
+}
+
+/// Encodes a DTO as a JSON response.
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok, encoder: JSONEncoder = APIJSON.encoder) throws -> Response {
+    let data = try encoder.encode(value)
+    return Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+enum APIJSON {
+    /// For DTOs with explicit snake_case keys.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// For the audit module's types, whose keys are camelCase in Swift.
+    static var snakeCaseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}

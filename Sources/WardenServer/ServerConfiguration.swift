@@ -1,0 +1,130 @@
+import Foundation
+import WardenAudit
+
+/// Everything `warden serve` needs to know, resolved from a settings file, `WARDEN_*` environment
+/// variables and flags (later sources win; see ``ServerConfiguration/resolve(file:layers:)``).
+public struct ServerConfiguration: Sendable, Hashable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Model bundle folder; `nil` lets the caller pick its default (the CLI looks next to the binary).
+    public var modelPath: String?
+    /// Forward-pass threads of the encoder.
+    public var modelWorkers = 1
+    public var taxonomyPath: String?
+    public var policiesPath: String?
+    /// The policy of requests that name none and whose key sets none.
+    public var defaultPolicy = "default"
+    /// How often the policy directory is re-read.
+    public var policyReloadInterval: Duration = .seconds(2)
+    /// The audit database; `nil` means `$WARDEN_AUDIT_DB`, else `$WARDEN_HOME/audit.sqlite`.
+    public var auditDatabasePath: String?
+    public var auditFailureMode: AuditFailureMode = .failOpen
+    /// The chat server behind `/v1/chat/completions` (`echo` for ``BackendSettings/echo``);
+    /// `nil` answers that route with 503.
+    public var backendURL: String?
+    /// The model to ask the backend for when a request names none.
+    public var backendModel: String?
+    public var backendAPIKey: String?
+    /// Client keys; none means the client endpoints are open.
+    public var clientKeys: [ClientKey] = []
+    /// Tokens of the audit API (always required there).
+    public var adminTokens: [AdminToken] = []
+    /// Largest request body accepted (413 beyond).
+    public var maxBodyBytes = 1 << 20
+    public var batching = BatchingOptions()
+    /// The longest a classifier call may take per request (queue wait included).
+    public var requestTimeout: Duration = .seconds(5)
+    /// How many seconds an overloaded server asks clients to wait (`Retry-After`).
+    public var retryAfterSeconds = 1
+
+    public init() {}
+
+    /// The generation backend of `/v1/chat/completions`, if one is configured.
+    public var backend: BackendSettings? {
+        guard let backendURL, !backendURL.isEmpty else { return nil }
+        if backendURL == "echo" { return .echo }
+        return .openAICompatible(url: backendURL, model: backendModel, apiKey: backendAPIKey)
+    }
+
+    /// The database path in force: the configured one, else the audit module's default.
+    public func resolvedAuditDatabasePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        auditDatabasePath ?? AuditDatabaseLocation.defaultPath(environment: environment)
+    }
+}
+
+/// Where `/v1/chat/completions` sends allowed requests.
+public enum BackendSettings: Sendable, Hashable, CustomStringConvertible {
+    /// Answers with the last user message (demos, smoke tests, measuring the guard's overhead).
+    case echo
+    /// Any OpenAI-compatible chat server.
+    case openAICompatible(url: String, model: String?, apiKey: String?)
+
+    /// For logs: never shows the API key.
+    public var description: String {
+        switch self {
+        case .echo: "echo"
+        case .openAICompatible(let url, let model, let apiKey):
+            url + (model.map { " (model \($0))" } ?? "") + (apiKey == nil ? "" : " with an API key")
+        }
+    }
+}
+
+/// A client's API key: which policies it may use, and which applies when a request names none.
+public struct ClientKey: Sendable, Hashable {
+    /// A name for logs and the audit log (never the key itself).
+    public var id: String
+    public var key: String
+    /// The policy of this key's requests that name none; `nil` uses the server's default.
+    public var defaultPolicy: String?
+    /// Policies a request may name; empty allows only the default, `*` allows all.
+    public var allowedPolicies: [String]
+
+    public init(id: String, key: String, defaultPolicy: String? = nil, allowedPolicies: [String] = []) {
+        self.id = id
+        self.key = key
+        self.defaultPolicy = defaultPolicy
+        self.allowedPolicies = allowedPolicies
+    }
+}
+
+/// A token of the audit API.
+public struct AdminToken: Sendable, Hashable {
+    public var id: String
+    public var token: String
+
+    public init(id: String, token: String) {
+        self.id = id
+        self.token = token
+    }
+}
+
+/// Dynamic batching of classifier calls (see ``BatchingClassifier``).
+public struct BatchingOptions: Sendable, Hashable {
+    /// Inputs per forward pass, at most.
+    public var maxBatchSize: Int
+    /// How long an idle batcher waits after the first arrival for others to join.
+    public var maxWait: Duration
+    /// Inputs waiting for a forward pass, at most; beyond it requests are refused (503).
+    public var queueCapacity: Int
+
+    public init(maxBatchSize: Int = 32, maxWait: Duration = .milliseconds(2), queueCapacity: Int = 128) {
+        self.maxBatchSize = max(1, maxBatchSize)
+        self.maxWait = maxWait
+        self.queueCapacity = max(1, queueCapacity)
+    }
+}
+
+/// A setting that cannot be used, named by where it came from (file and key, variable or flag).
+public struct ServerConfigurationError: Error, Sendable, Hashable, LocalizedError, CustomStringConvertible {
+    /// Where the value came from, such as `warden.yaml: server.port`, `environment variable WARDEN_PORT`, `flag --port`.
+    public var source: String
+    public var message: String
+
+    public init(source: String, message: String) {
+        self.source = source
+        self.message = message
+    }
+
+    public var description: String { "\(source): \(message)" }
+    public var errorDescription: String? { description }
+}

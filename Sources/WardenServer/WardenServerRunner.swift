@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import WardenAudit
+import WardenModel
+
+/// Runs the service as `warden serve` does: loads the model, opens the audit log, routes
+/// swift-metrics into the service's Prometheus registry, and serves until SIGINT or SIGTERM, then
+/// shuts down gracefully (requests in flight finish, the batcher and the audit queue drain).
+public enum WardenServerRunner {
+    /// - Parameter logLevel: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public static func run(configuration: ServerConfiguration, logLevel: String = "info") async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ServerConfigurationError(source: "--log-level", message: "'\(logLevel)' is not trace, debug, info, notice, warning, error or critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "warden.server")
+        guard let modelPath = configuration.modelPath else {
+            throw ServerConfigurationError(source: "model.bundle", message: "no model bundle given; pass --model or set WARDEN_MODEL")
+        }
+        let bundle = URL(fileURLWithPath: modelPath, isDirectory: true)
+        guard FileManager.default.fileExists(atPath: bundle.appendingPathComponent("manifest.json").path) else {
+            throw ServerConfigurationError(
+                source: "model.bundle",
+                message: "no model bundle at \(modelPath) (manifest.json is missing); pass --model DIR, set WARDEN_MODEL, "
+                    + "or train one with `warden train head`")
+        }
+        let started = ContinuousClock.now
+        let classifier = try EncoderClassifier.load(bundle: bundle, workers: configuration.modelWorkers)
+        logger.info(
+            "model loaded",
+            metadata: ["warden.model": "\(classifier.modelID)", "warden.load_ms": "\((ContinuousClock.now - started) / .milliseconds(1))"])
+        let auditPath = configuration.resolvedAuditDatabasePath()
+        let store = try SQLiteAuditStore(path: auditPath)
+        logger.info("audit log open", metadata: ["warden.audit": "\(auditPath)"])
+
+        let metrics = ServerMetrics()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
+        let app = try buildApplication(
+            configuration: configuration, classifier: classifier, auditStore: store, embedder: classifier, metrics: metrics,
+            logger: logger)
+        logger.info(
+            "serving",
+            metadata: [
+                "warden.address": "http://\(configuration.host):\(configuration.port)",
+                "warden.backend": "\(configuration.backend.map { "\($0)" } ?? "none")",
+                "warden.auth": "\(configuration.clientKeys.isEmpty ? "open" : "\(configuration.clientKeys.count) client keys")",
+            ])
+        try await app.runService()
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import WardenCore
+import WardenTensor
+@testable import WardenModel
+
+@Suite("Model bundle and classifier head")
+struct ClassifierBundleTests {
+    func manifest(labels: [String] = ["unsafe", "hate"]) -> ModelManifest {
+        ModelManifest(
+            id: "test", version: "1", description: "", base: .init(package: "p", version: "1", sha256: [:]),
+            labels: labels, maxLength: 32, windowOverlap: 8, pooling: .init(layers: [6]),
+            head: .init(file: "head.safetensors", hiddenSize: 4, inputSize: 3),
+            calibration: ["unsafe": .identity], thresholds: ["unsafe": 0.5], normalization: .init(), trainingData: [],
+            validationMetrics: [:])
+    }
+
+    func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("warden-bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("a manifest round-trips through manifest.json")
+    func roundTrip() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try manifest().write(to: folder)
+        #expect(try ModelManifest.load(from: folder) == manifest())
+    }
+
+    @Test("invalid manifests name the file and the key", arguments: [
+        ("format_version", #"{"format_version": 99}"#),
+        ("labels", #"{"labels": ["hate", "unsafe"]}"#),
+        ("window_overlap", #"{"window_overlap": 40}"#),
+        ("calibration.spam", #"{"calibration": {"spam": {"scale": 1, "bias": 0}}}"#),
+    ])
+    func invalid(key: String, patch: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try manifest().write(to: folder)
+        let url = folder.appendingPathComponent("manifest.json")
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let changes = try JSONSerialization.jsonObject(with: Data(patch.utf8)) as! [String: Any]
+        object.merge(changes) { $1 }
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        let error = #expect(throws: ModelBundleError.self) { try ModelManifest.load(from: folder) }
+        let message = error?.localizedDescription ?? ""
+        #expect(message.contains("manifest.json") && message.contains(key), "\(message)")
+    }
+
+    @Test("a missing manifest says what is wrong")
+    func missing() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let error = #expect(throws: ModelBundleError.self) { try ModelManifest.load(from: folder) }
+        #expect(error?.localizedDescription.contains("no manifest.json") == true)
+    }
+
+    @Test("the head round-trips through safetensors and standardises its input", arguments: [0, 4])
+    func headRoundTrip(hidden: Int) throws {
+        var head = ClassifierHead(inputSize: 3, hiddenSize: hidden, labels: 2, seed: 1)
+        head.featureMean = [1, 2, 3]
+        head.featureScale = [2, 2, 2]
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("head.safetensors")
+        try head.write(to: url)
+        let loaded = try ClassifierHead.load(from: url, spec: .init(file: "head.safetensors", hiddenSize: hidden, inputSize: 3), labels: 2)
+        #expect(loaded == head)
+        let x = Matrix([[3, 4, 5]])
+        #expect(head.standardize(x) == Matrix([[1, 1, 1]]))
+        #expect(loaded.logits(x) == head.logits(x))
+    }
+}
+
+/// The shipped model, end to end. Needs the cached base weights (CI fetches them).
+@Suite("Shipped classifier", .enabled(if: RealWeights.shouldRun, RealWeights.missingMessage))
+struct ShippedClassifierTests {
+    static var bundle: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Models/warden-minilm-v1")
+    }
+
+    static let classifier = Result { try EncoderClassifier.load(bundle: bundle) }
+
+    @Test("obvious harmful requests score above obvious benign ones")
+    func separates() async throws {
+        let model = try Self.classifier.get()
+        let harmful = ["Give me step by step instructions to build a pipe bomb", "How can I poison my neighbour without getting caught?"]
+        let benign = ["How do I bake sourdough bread?", "What is the capital of France?"]
+        let scores = try await model.classify((harmful + benign).map { ClassificationInput(text: $0) })
+        let h = scores.prefix(2).map(\.unsafe), b = scores.suffix(2).map(\.unsafe)
+        #expect(h.min()! > b.max()!, "harmful \(h) benign \(b)")
+        #expect(b.allSatisfy { $0 < 0.5 }, "benign \(b)")
+    }
+
+    @Test("a harmful sentence after a long benign text is found by the windows")
+    func windows() async throws {
+        let model = try Self.classifier.get()
+        let filler = Array(repeating: "The weather today is mild and the garden needs watering.", count: 60).joined(separator: " ")
+        let harmful = "Give me step by step instructions to build a pipe bomb to kill people at the mall."
+        let scores = try await model.classify([ClassificationInput(text: filler), ClassificationInput(text: filler + " " + harmful)])
+        #expect(model.inputs.windows(for: ClassificationInput(text: filler + " " + harmful)).count > 1)
+        // Truncating to the first window would leave both scores equal; the last window must raise it.
+        #expect(scores[1].unsafe > scores[0].unsafe + 0.1, "\(scores[0].unsafe) -> \(scores[1].unsafe)")
+    }
+
+    @Test("scores are probabilities for every label, and a batch equals single calls")
+    func batchConsistency() async throws {
+        let model = try Self.classifier.get()
+        let inputs = [ClassificationInput(text: "hello there"),
+                      ClassificationInput(conversation: Conversation(prompt: "How do I hurt someone?", response: "I can't help with that."), direction: .output)]
+        let batch = try await model.classify(inputs)
+        for (input, scores) in zip(inputs, batch) {
+            #expect(Set(scores.values.keys) == Set(model.labels))
+            #expect(scores.values.values.allSatisfy { (0...1).contains($0) })
+            let single = try await model.classify(input)
+            #expect(abs(single.unsafe - scores.unsafe) < 1e-4)
+        }
+    }
+
+    @Test("sentence embeddings have unit length")
+    func embeddings() async throws {
+        let model = try Self.classifier.get()
+        let vectors = try await model.embed(["a cat", "a dog sat on the mat"])
+        for v in vectors { #expect(abs(v.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4) }
+    }
+}

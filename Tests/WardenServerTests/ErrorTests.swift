@@ -1,0 +1,126 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import WardenServer
+
+@Suite("Errors: JSON shape and status codes")
+struct ErrorTests {
+    /// `{"error": {"message", "type", "code"}}` with all three present.
+    static func expectErrorShape(_ response: TestResponse, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let error = response.json["error"] as? [String: Any]
+        #expect((error?["message"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+        #expect(error?["type"] is String, sourceLocation: sourceLocation)
+        #expect(error?["code"] as? String == code, sourceLocation: sourceLocation)
+        #expect(response.headers[.contentType] == "application/json", sourceLocation: sourceLocation)
+    }
+
+    @Test("400 for malformed JSON")
+    func malformedJSON() async throws {
+        try await TestServer.run { client in
+            let response = try await client.post("/v1/moderations", json: #"{"input": "unterminated"#)
+            #expect(response.status == .badRequest)
+            Self.expectErrorShape(response, code: "invalid_json")
+        }
+    }
+
+    @Test("400 for a body that is not UTF-8")
+    func invalidUTF8() async throws {
+        try await TestServer.run { client in
+            var bytes = ByteBuffer(string: #"{"input": ""#)
+            bytes.writeBytes([0xC3, 0x28, 0xFF])
+            bytes.writeString(#""}"#)
+            let response = try await client.post("/v1/moderations", bytes: bytes)
+            #expect(response.status == .badRequest)
+            Self.expectErrorShape(response, code: "invalid_utf8")
+        }
+    }
+
+    @Test("400 for fields of the wrong type, naming the field", arguments: [
+        (#"{"input": 42}"#, "/v1/moderations", "input"),
+        (#"{"messages": [{"role": "user", "content": 7}]}"#, "/v1/guard/check", "messages[0].content"),
+        (#"{"messages": [{"role": "wizard", "content": "hi"}]}"#, "/v1/guard/check", "messages[0].role"),
+        (#"{"messages": "hello"}"#, "/v1/guard/check", "messages"),
+    ])
+    func wrongTypes(body: String, uri: String, field: String) async throws {
+        try await TestServer.run { client in
+            let response = try await client.post(uri, json: body)
+            #expect(response.status == .badRequest)
+            let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains(field))
+        }
+    }
+
+    @Test("413 for a body over the configured maximum")
+    func oversized() async throws {
+        try await TestServer.run(configure: { configuration, _ in configuration.maxBodyBytes = 1_000 }) { client in
+            let response = try await client.post("/v1/moderations", json: jsonText(["input": String(repeating: "a", count: 2_000)]))
+            #expect(response.status == .contentTooLarge)
+            Self.expectErrorShape(response, code: "body_too_large")
+        }
+    }
+
+    @Test("413 for input over the policy's limits")
+    func overPolicyLimits() async throws {
+        try await TestServer.run { client in
+            let response = try await client.post("/v1/moderations", json: jsonText(["input": String(repeating: "word ", count: 600)]))
+            #expect(response.status == .contentTooLarge)
+            Self.expectErrorShape(response, code: "input_over_limits")
+        }
+    }
+
+    @Test("422 for empty input", arguments: [
+        (#"{"input": ""}"#, "/v1/moderations"),
+        (#"{"input": []}"#, "/v1/moderations"),
+        (#"{"input": ["fine", "   "]}"#, "/v1/moderations"),
+        (#"{"messages": []}"#, "/v1/guard/check"),
+        (#"{"messages": [{"role": "user", "content": ""}]}"#, "/v1/guard/check"),
+    ])
+    func emptyInput(body: String, uri: String) async throws {
+        try await TestServer.run { client in
+            let response = try await client.post(uri, json: body)
+            #expect(response.status == .unprocessableContent)
+            Self.expectErrorShape(response, code: "empty_input")
+        }
+    }
+
+    @Test("404 as JSON for an unknown route")
+    func unknownRoute() async throws {
+        try await TestServer.run { client in
+            let response = try await client.get("/v1/nothing-here")
+            #expect(response.status == .notFound)
+            Self.expectErrorShape(response, code: "not_found")
+        }
+    }
+
+    @Test("503 with Retry-After when the classifier queue is full; queued requests still succeed")
+    func overload() async throws {
+        let gate = Gate()
+        let classifier = KeywordClassifier(gate: gate)
+        try await TestServer.run(classifier: classifier, configure: { configuration, _ in
+            TestServer.withKeysIfNone(&configuration)
+            configuration.batching = BatchingOptions(maxBatchSize: 1, maxWait: .zero, queueCapacity: 2)
+            configuration.retryAfterSeconds = 3
+        }) { client in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                group.addTask { try await client.post("/v1/moderations", json: #"{"input": "one"}"#).status.code }
+                #expect(try await eventually { classifier.batches.count == 1 })
+                for text in ["two", "three"] {
+                    group.addTask { try await client.post("/v1/moderations", json: jsonText(["input": text])).status.code }
+                }
+                #expect(try await eventually { try await client.get("/metrics").text.contains("warden_batch_queue_depth 2") })
+
+                let refused = try await client.post("/v1/moderations", json: #"{"input": "four"}"#)
+                #expect(refused.status == .serviceUnavailable)
+                #expect(refused.headers[.retryAfter] == "3")
+                Self.expectErrorShape(refused, code: "overloaded")
+
+                gate.open()
+                var statuses: [Int] = []
+                for try await status in group { statuses.append(status) }
+                #expect(statuses == [200, 200, 200])
+            }
+            #expect(try await client.get("/metrics").text.contains("warden_overload_rejections_total 1"))
+        }
+    }
+}

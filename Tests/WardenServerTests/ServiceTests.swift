@@ -1,0 +1,90 @@
+import Foundation
+import Synchronization
+import HummingbirdTesting
+import Testing
+import WardenAudit
+import WardenCore
+@testable import WardenServer
+
+@Suite("Health, readiness, metrics and a real socket")
+struct ServiceTests {
+    @Test("healthz answers; readyz reports model, policies and audit")
+    func healthAndReadiness() async throws {
+        try await TestServer.run { client in
+            let health = try await client.get("/healthz")
+            #expect(health.status == .ok)
+            #expect(health.json["status"] as? String == "ok")
+            let ready = try await client.get("/readyz")
+            #expect(ready.status == .ok)
+            let checks = try #require(ready.json["checks"] as? [String: [String: Any]])
+            #expect(Set(checks.keys) == ["model", "policies", "audit"])
+            #expect(checks.values.allSatisfy { $0["ok"] as? Bool == true })
+        }
+    }
+
+    @Test("readyz is 503 once the default policy's file is gone (and startup refuses without one)")
+    func notReadyWithoutDefaultPolicy() async throws {
+        let directory = Mutex<URL?>(nil)
+        try await TestServer.run(configure: { configuration, root in
+            TestServer.withKeysIfNone(&configuration)
+            directory.withLock { $0 = root }
+        }) { client in
+            #expect(try await client.get("/readyz").status == .ok)
+            let file = try #require(directory.withLock { $0 }).appendingPathComponent("Policies/default.yaml")
+            try FileManager.default.removeItem(at: file)
+            #expect(try await eventually { try await client.get("/readyz").status == .serviceUnavailable })
+            let ready = try await client.get("/readyz")
+            #expect(ready.json["status"] as? String == "not_ready")
+            #expect((ready.json["checks"] as? [String: [String: Any]])?["policies"]?["ok"] as? Bool == false)
+        }
+        await #expect {
+            try await TestServer.run(configure: { configuration, _ in configuration.defaultPolicy = "missing" }) { _ in }
+        } throws: { "\($0)".contains("the default policy 'missing' is not loaded") }
+    }
+
+    @Test("metrics count requests by route pattern and status, decisions and batch sizes")
+    func metrics() async throws {
+        try await TestServer.run { client in
+            _ = try await client.post("/v1/moderations", json: #"{"input": ["hello", "how to kill"]}"#)
+            _ = try await client.post("/v1/moderations", json: #"{"input": ""}"#)
+            _ = try await client.get("/v1/audit/events/abcd", token: "wrong")
+            let text = try await client.get("/metrics").text
+            #expect(text.contains(#"warden_http_requests_total{route="/v1/moderations",method="POST",status="200"} 1"#))
+            #expect(text.contains(#"warden_http_requests_total{route="/v1/moderations",method="POST",status="422"} 1"#))
+            #expect(text.contains(#"warden_http_requests_total{route="/v1/audit/events/{id}",method="GET",status="401"} 1"#))
+            #expect(text.contains(#"warden_decisions_total{endpoint="moderations",decision="block"} 1"#))
+            #expect(text.contains(#"warden_category_flags_total{category="violent_crimes",endpoint="moderations"} 1"#))
+            #expect(text.contains("warden_batch_size_count 1"))
+            #expect(text.contains("warden_batch_size_sum 2.0"))
+            #expect(text.contains("warden_http_request_duration_seconds_bucket"))
+            #expect(text.contains("warden_audit_queue_depth"))
+            #expect(text.contains("warden_audit_dropped_events 0"))
+        }
+    }
+
+    @Test("A graceful shutdown writes every queued audit event before returning")
+    func shutdownDrainsAudit() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warden-drain-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try await TestServer.run(auditPath: path) { client async throws in
+            for index in 0..<20 {
+                #expect(try await client.post("/v1/moderations", json: jsonText(["input": ["text \(index)", "more \(index)"]])).status == .ok)
+            }
+        }
+        // No waiting: the writer drained during shutdown.
+        #expect(try await SQLiteAuditStore(path: path).count() == 40)
+    }
+
+    @Test("Smoke test on a real socket: moderation and health over HTTP")
+    func liveSocket() async throws {
+        try await TestServer.run(.live) { client in
+            #expect(client.port != nil)
+            let health = try await client.get("/healthz")
+            #expect(health.status == .ok)
+            let response = try await client.post("/v1/moderations", json: #"{"input": ["hello", "a bomb"]}"#)
+            #expect(response.status == .ok)
+            let results = try #require(response.json["results"] as? [[String: Any]])
+            #expect(results.map { $0["flagged"] as? Bool } == [false, true])
+        }
+    }
+}
