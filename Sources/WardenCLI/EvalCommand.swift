@@ -28,6 +28,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Evaluate at most this many items (a deterministic subset).") var limit: Int?
     @Option(help: "Items per forward pass.") var batch = 64
     @Option(help: "Bootstrap resamples (0 turns intervals off).") var resamples = 1000
+    @Option(help: "A report.json of another model on the same data: print both side by side (e.g. frozen head vs fine-tuned).")
+    var baseline: String?
     @OptionGroup var classifier: ClassifierOptions
 
     func run() async throws {
@@ -78,6 +80,11 @@ struct Eval: AsyncParsableCommand {
                 "items_per_second": String(format: "%.1f", Double(examples.count) / max(seconds, 1e-9)),
             ])
         print(report.markdown(title: "Warden evaluation: \(model.modelID) on \(split)"))
+        if let baseline {
+            let base = try EvaluationReport.load(URL(fileURLWithPath: baseline))
+            print(ReportComparison.markdown(baseline: base, candidate: report,
+                                            baselineName: base.metadata["model"] ?? "baseline", candidateName: model.modelID))
+        }
         if let output {
             let files = try report.write(to: URL(fileURLWithPath: output, isDirectory: true))
             note("wrote " + files.map(\.lastPathComponent).joined(separator: ", ") + " to \(output)")

@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// Reading labelled JSONL files (one ``LabelledExample`` per line; blank lines are skipped).
 ///
@@ -81,15 +82,7 @@ public enum LabelledDataset {
     }
 
     private static func path(_ codingPath: [any CodingKey]) -> String {
-        var text = ""
-        for key in codingPath {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
-        }
-        return text.isEmpty ? "(top level)" : text
+        codingPathText(codingPath, root: "(top level)")
     }
 
     private static func name(of type: Any.Type) -> String {

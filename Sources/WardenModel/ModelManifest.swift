@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 import WardenTokenizer
 
 /// `manifest.json` of a model bundle: everything needed to rebuild the classifier around the base
@@ -209,7 +210,7 @@ extension DecodingError {
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
         @unknown default: path = []
         }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        return codingPathText(path)
     }
 
     var shortDescription: String {

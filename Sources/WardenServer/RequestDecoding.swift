@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 import Hummingbird
 import NIOCore
 
@@ -66,15 +67,7 @@ enum RequestDecoding {
     }
 
     private static func path(_ codingPath: [any CodingKey]) -> String {
-        var text = ""
-        for key in codingPath {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
-        }
-        return text.isEmpty ? "(root)" : text
+        codingPathText(codingPath, root: "(root)")
     }
 
     private static func typeName(_ type: Any.Type) -> String {
