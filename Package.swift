@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval"]),
-        .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit"]),
+        .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit", "WardenEval"]),
         // A fake OpenAI chat server on 127.0.0.1 for the backend and pipeline tests (test-only code;
         // a library target because two test targets share it).
         .target(
