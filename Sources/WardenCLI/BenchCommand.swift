@@ -102,7 +102,7 @@ struct BenchEncoder: AsyncParsableCommand {
                     encoder, batch: batch, options: options, warmup: warmup, minimumRuns: repeats, minimumSeconds: minTime)
                 rows.append(m)
                 print(
-                    "B=\(pad(batchSize, 2)) S=\(pad(length, 3))  \(fixed(m.medianSeconds * 1e3, 2, width: 9)) ms/batch  "
+                    "B=\(pad(batchSize, 2)) S=\(pad(length, 3))  \(fixed(m.medianSeconds * 1e3, 2, width: 9)) ms/batch (min \(fixed(m.minimumSeconds * 1e3, 2))) "
                         + "\(fixed(m.sequencesPerSecond, 1, width: 8)) seq/s  \(fixed(m.gigaflopsPerSecond, 1, width: 6)) GFLOP/s  "
                         + "(\(m.runs) runs, \(m.cpuSecondsPerBatch.map { fixed($0 * 1e3, 2) } ?? "n/a") CPU ms/batch, other procs \(percent(m.otherProcessCPU)) CPU)")
             }

@@ -18,7 +18,6 @@ extension Encoder {
     func run(_ batch: PackedBatch, options: EncoderOptions, workspace: EncoderWorkspace, activations: EncoderActivations?) -> EncoderOutput {
         let c = configuration
         let tokenCount = batch.tokenCount
-        let last = FloatBuffer(capacity: tokenCount * c.hiddenSize)
         let copies: [FloatBuffer] =
             options.includeHiddenStates && activations == nil
             ? (0...c.layerCount).map { _ in FloatBuffer(capacity: tokenCount * c.hiddenSize) } : []
@@ -31,25 +30,31 @@ extension Encoder {
         }
 
         let maskFlags = batch.attentionMask ?? []
-        batch.tokenIDs.withUnsafeBufferPointer { ids in
-            batch.tokenTypeIDs.withUnsafeBufferPointer { types in
-                positions.withUnsafeBufferPointer { positionBuffer in
-                    maskFlags.withUnsafeBufferPointer { mask in
-                        let pass = ForwardPass(
-                            weights: packed, batch: batch, tokenIDs: ids.baseAddress!, tokenTypeIDs: types.baseAddress!,
-                            positions: positionBuffer.baseAddress!, keyMask: batch.attentionMask == nil ? nil : mask.baseAddress,
-                            last: last, copies: copies, activations: activations)
-                        let forkJoin = workspace.forkJoin(workers: options.workers)
-                        if let assignment = schedule.assignment {
-                            let workers = WorkerList(scratch: scratch)
-                            forkJoin.run { w in
-                                for index in assignment[w] {
-                                    pass.run(schedule.chunks[index], scratch: workers.scratch[w], forkJoin: .serial)
+        // The forward writes every row of the last hidden state straight into the output array (no zero fill, no copy).
+        let hiddenStorage = [Float](unsafeUninitializedCapacity: tokenCount * c.hiddenSize) { buffer, initialized in
+            initialized = buffer.count
+            guard let base = buffer.baseAddress else { return }
+            let last = MutableMatrixView(base: base, rows: tokenCount, columns: c.hiddenSize, stride: c.hiddenSize)
+            batch.tokenIDs.withUnsafeBufferPointer { ids in
+                batch.tokenTypeIDs.withUnsafeBufferPointer { types in
+                    positions.withUnsafeBufferPointer { positionBuffer in
+                        maskFlags.withUnsafeBufferPointer { mask in
+                            let pass = ForwardPass(
+                                weights: packed, batch: batch, tokenIDs: ids.baseAddress!, tokenTypeIDs: types.baseAddress!,
+                                positions: positionBuffer.baseAddress!, keyMask: batch.attentionMask == nil ? nil : mask.baseAddress,
+                                last: last, copies: copies, activations: activations)
+                            let forkJoin = workspace.forkJoin(workers: options.workers)
+                            if let assignment = schedule.assignment {
+                                let workers = WorkerList(scratch: scratch)
+                                forkJoin.run { w in
+                                    for index in assignment[w] {
+                                        pass.run(schedule.chunks[index], scratch: workers.scratch[w], forkJoin: .serial)
+                                    }
                                 }
-                            }
-                        } else {
-                            for chunk in schedule.chunks {
-                                pass.run(chunk, scratch: scratch[0], forkJoin: forkJoin)
+                            } else {
+                                for chunk in schedule.chunks {
+                                    pass.run(chunk, scratch: scratch[0], forkJoin: forkJoin)
+                                }
                             }
                         }
                     }
@@ -57,7 +62,7 @@ extension Encoder {
             }
         }
 
-        let hidden = Matrix(rows: tokenCount, columns: c.hiddenSize, storage: last.toArray(count: tokenCount * c.hiddenSize))
+        let hidden = Matrix(rows: tokenCount, columns: c.hiddenSize, storage: hiddenStorage)
         let pooled = Pooling.meanPool(hidden, batch: batch)
         let states: [Matrix]
         if let activations {

@@ -14,6 +14,10 @@ public struct EncoderOptions: Sendable, Equatable {
     }
 
     /// Threads of Warden's own (each calls single-threaded BLAS; keep ``BLAS/threadCount`` at 1 when this is > 1).
+    ///
+    /// On the 2-vCPU reference machine, `workers: 2` with ``Parallelism/automatic`` and one BLAS thread was the
+    /// fastest configuration for every measured shape (BENCHMARKS.md); 2 OpenBLAS threads were slower at
+    /// 128+ tokens and collapse when another process wants a core.
     public var workers: Int
     public var parallelism: Parallelism
     /// Largest number of tokens processed together; big batches are cut at sequence boundaries so the
@@ -84,8 +88,9 @@ public struct Encoder: Sendable {
     }
 }
 
-/// Reusable scratch memory for ``Encoder/encode(_:options:workspace:)``. Buffers grow to the largest chunk seen
-/// and then stay allocated. Not thread-safe: use one workspace per concurrent caller.
+/// Reusable scratch memory for ``Encoder/encode(_:options:workspace:)``, plus the helper threads used when
+/// ``EncoderOptions/workers`` > 1. Buffers grow to the largest chunk seen and then stay allocated. Not
+/// thread-safe: use one workspace per concurrent caller (e.g. one per serving worker).
 public final class EncoderWorkspace {
     final class WorkerScratch {
         let qkv = ScratchMatrix()
@@ -102,14 +107,18 @@ public final class EncoderWorkspace {
 
     private var workers: [WorkerScratch] = []
     private var team: WorkerTeam?
+    private let spinTime: Duration
 
-    public init() {}
+    /// - Parameter spinTime: how long an idle helper thread polls for the next piece of work before it sleeps
+    ///   (see ``WorkerTeam``).
+    public init(spinTime: Duration = .microseconds(200)) {
+        self.spinTime = spinTime
+    }
 
     /// The fork–join executor for `workers` parts; the helper threads are started once and kept.
     func forkJoin(workers: Int) -> ForkJoin {
         if workers <= 1 { return .serial }
-        if ProcessInfo.processInfo.environment["WARDEN_FORK_JOIN"] == "dispatch" { return .dispatch(workers) }
-        if team?.size != workers { team = WorkerTeam(size: workers) }
+        if team?.size != workers { team = WorkerTeam(size: workers, spinTime: spinTime) }
         return ForkJoin(team: team!)
     }
 

@@ -9,7 +9,7 @@ struct ForwardPass: @unchecked Sendable {
     let positions: UnsafePointer<Int>
     let keyMask: UnsafePointer<Bool>?
     /// `[T, H]`: the running hidden state in inference, the final copy in training.
-    let last: FloatBuffer
+    let last: MutableMatrixView
     /// Per-layer copies of the hidden state (inference with `includeHiddenStates`).
     let copies: [FloatBuffer]
     let activations: EncoderActivations?
@@ -36,7 +36,7 @@ struct ForwardPass: @unchecked Sendable {
         }
 
         // Embeddings.
-        let hidden = tokenRows(last, h)
+        let hidden = last.rows(rows)
         let embedded = activations.map { tokenRows($0.hiddenStates[0], h) } ?? hidden
         embed(rows: rows, sum: activations.map { tokenRows($0.embeddingSum, h) } ?? embedded, output: embedded,
               statistics: activations.map { statistics($0.embeddingMean, $0.embeddingInverseStd) }, forkJoin: forkJoin)

@@ -60,7 +60,7 @@ struct MatrixTests {
         let buffer = FloatBuffer(capacity: 3)
         let view = buffer.view(rows: 1, columns: 3)
         do {
-            let team = WorkerTeam(size: 3, spinLimit: 100)
+            let team = WorkerTeam(size: 3, spinTime: .microseconds(1))
             let forkJoin = ForkJoin(team: team)
             #expect(forkJoin.parts == 3)
             for _ in 0..<2000 {
