@@ -32,11 +32,40 @@ public enum BLAS {
             scale(c, by: beta)
             return
         }
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha,
-            a.base, Int32(a.stride), b.base, Int32(b.stride), beta, c.base, Int32(c.stride))
+        let block = transposeA || transposeB ? n : smallProductBlock(rows: m, columns: n, inner: k)
+        var first = 0
+        while first < n {
+            let width = min(block, n - first)
+            cblas_sgemm(
+                CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(width), Int32(k), alpha,
+                a.base, Int32(a.stride), b.base + (transposeB ? 0 : first), Int32(b.stride), beta, c.base + first,
+                Int32(c.stride))
+            first += width
+        }
     }
+
+    /// Column block width for `[rows, inner] · [inner, columns]` with few rows (a short sequence's activations times
+    /// a weight matrix).
+    ///
+    /// OpenBLAS's general path packs both operands on every call; with 8–48 rows the weight matrix is used so few
+    /// times that packing it costs about as much as the multiply. Its Skylake-X family kernels have an unpacked path
+    /// for products of at most 10⁶ multiply-adds, so such products are cut into column blocks that qualify:
+    /// 1.15–1.8x faster per GEMM at 8–48 rows (measured with one thread, BENCHMARKS.md). Larger products, and cores
+    /// without those kernels, keep one call.
+    static func smallProductBlock(rows: Int, columns: Int, inner: Int) -> Int {
+        guard hasSmallMatrixKernels, rows <= 48, rows * columns * inner > smallProductLimit else { return columns }
+        let width = smallProductLimit / (rows * inner) / 16 * 16
+        return width >= 16 ? width : columns
+    }
+
+    /// OpenBLAS's limit (`sgemm_small_kernel_permit_skylakex.c`) for its unpacked path.
+    static let smallProductLimit = 1_000_000
+
+    /// Whether the loaded OpenBLAS kernel family has unpacked small-product SGEMM kernels.
+    static let hasSmallMatrixKernels: Bool = {
+        ["skylakex", "cooperlake", "sapphirerapids"].contains(coreName.lowercased())
+    }()
 
     /// The number of threads OpenBLAS uses for one call.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }

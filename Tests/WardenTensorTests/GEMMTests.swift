@@ -1,5 +1,5 @@
 import Testing
-import WardenTensor
+@testable import WardenTensor
 
 @Suite("GEMM")
 struct GEMMTests {
@@ -40,6 +40,36 @@ struct GEMMTests {
             }
         }
         #expect(out == Matrix([[25, 53], [53, 113]]))
+    }
+
+    @Test("short-sequence products cut into column blocks equal the plain product, into strided outputs")
+    func blockedSmallProducts() {
+        var rng = SeededGenerator(seed: 11)
+        // 32 rows x 384 inner: OpenBLAS's unpacked limit (10^6) allows 81 columns, so 80-column blocks.
+        let (m, k, n) = (32, 384, 300)
+        let a = randomMatrix(m, k, using: &rng)
+        let wide = randomMatrix(k, n + 20, using: &rng)  // b is a column window of a wider matrix
+        var out = Matrix(rows: m, columns: n + 7, repeating: -1)
+        a.withView { av in
+            wide.withView { bv in
+                out.withMutableView { ov in BLAS.gemm(av, bv.columns(10..<(10 + n)), into: ov.columns(3..<(3 + n)), alpha: 0.5) }
+            }
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k { sum += Double(a[i, p]) * Double(wide[p, j + 10]) }
+                #expect(abs(Double(out[i, j + 3]) - 0.5 * sum) < 1e-3, "(\(i), \(j))")
+            }
+            // Columns outside the output window are untouched.
+            #expect(out[i, 0] == -1 && out[i, 2] == -1 && out[i, n + 3] == -1 && out[i, n + 6] == -1)
+        }
+        if BLAS.hasSmallMatrixKernels {
+            #expect(BLAS.smallProductBlock(rows: 32, columns: 1152, inner: 384) == 80)
+            #expect(BLAS.smallProductBlock(rows: 32, columns: 384, inner: 1536) == 16)
+        }
+        #expect(BLAS.smallProductBlock(rows: 128, columns: 1152, inner: 384) == 1152)  // long inputs: one call
+        #expect(BLAS.smallProductBlock(rows: 8, columns: 64, inner: 384) == 64)  // small enough already
     }
 
     @Test("empty inner dimension writes beta·C")
