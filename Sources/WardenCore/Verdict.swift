@@ -16,7 +16,8 @@ public enum Decision: String, Codable, Sendable, CaseIterable, Comparable {
 /// One category that crossed the threshold of a policy rule.
 public struct Violation: Codable, Sendable, Hashable {
     public var category: HazardID
-    /// Llama Guard code of the category (`S1`), when the taxonomy has one.
+    /// Llama Guard code of the category (`S1`), when the taxonomy has one. For the overall `unsafe` label: the code
+    /// of the highest-scoring coded category, so the Llama Guard text always names one.
     public var code: String?
     public var score: Double
     public var threshold: Double

@@ -29,7 +29,11 @@ public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
     }
 
     /// Loads a bundle folder over the verified base model of `store`.
+    ///
+    /// With `workers > 1` this sets OpenBLAS (process-wide) to one thread: the workers already split every GEMM,
+    /// and two levels of threads on top of each other oversubscribe the cores.
     public static func load(bundle: URL, store: ModelStore = ModelStore(), workers: Int = 1) throws -> EncoderClassifier {
+        if workers > 1 { BLAS.setThreadCount(1) }
         let manifest = try ModelManifest.load(from: bundle)
         let base = try store.locate()
         for (file, expected) in manifest.base.sha256 where store.spec.sha256[file] != expected {

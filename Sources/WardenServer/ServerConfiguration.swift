@@ -8,8 +8,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var port = 8080
     /// Model bundle folder; `nil` lets the caller pick its default (the CLI looks next to the binary).
     public var modelPath: String?
-    /// Forward-pass threads of the encoder.
-    public var modelWorkers = 1
+    /// Forward-pass threads of the encoder. Two on a 2-core machine: with one BLAS thread each, Warden's own
+    /// 2-way split served 235 requests/s against 177 for one worker over 2-thread OpenBLAS (BENCHMARKS.md).
+    public var modelWorkers = min(2, ProcessInfo.processInfo.activeProcessorCount)
     public var taxonomyPath: String?
     public var policiesPath: String?
     /// The policy of requests that name none and whose key sets none.

@@ -13,7 +13,7 @@ struct ConfigurationTests {
 
     static let yaml = """
         server: { host: 0.0.0.0, port: 9000, max_body_bytes: 2048 }
-        model: { bundle: /models/m, workers: 2 }
+        model: { bundle: /models/m, workers: 3 }
         taxonomy: Taxonomy/mlcommons-v1.yaml
         policies: { directory: /etc/warden/policies, default: strict }
         backend: { url: http://127.0.0.1:8081, model: llama }
@@ -36,7 +36,7 @@ struct ConfigurationTests {
         #expect(fileOnly.port == 9000)
         #expect(fileOnly.maxBodyBytes == 2048)
         #expect(fileOnly.modelPath == "/models/m")
-        #expect(fileOnly.modelWorkers == 2)
+        #expect(fileOnly.modelWorkers == 3)
         #expect(fileOnly.taxonomyPath == "Taxonomy/mlcommons-v1.yaml")
         #expect(fileOnly.defaultPolicy == "strict")
         #expect(fileOnly.backend == .openAICompatible(url: "http://127.0.0.1:8081", model: "llama", apiKey: nil))
