@@ -54,3 +54,10 @@ public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 }
+
+/// An error by which a classifier refuses work for lack of capacity (a full queue) rather than failing: callers
+/// answer "retry later" (HTTP 503 with `Retry-After`) instead of reporting a broken model.
+public protocol CapacityRefusal: Error {
+    /// Whether this error is such a refusal (an error type may have other cases).
+    var isCapacityRefusal: Bool { get }
+}

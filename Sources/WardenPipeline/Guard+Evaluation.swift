@@ -57,7 +57,11 @@ extension Guard {
                 case .failure(let error):
                     let policy = item.engine.policy
                     if classifierFailureReporting == .error, policy.onError != .allow {
-                        results[item.index] = .failure(.classifierFailed(reason: "\(error)", policyID: policy.id))
+                        let refused = (error as? any CapacityRefusal)?.isCapacityRefusal == true
+                        results[item.index] = .failure(
+                            refused
+                                ? .classifierOverloaded(reason: "\(error)", policyID: policy.id)
+                                : .classifierFailed(reason: "\(error)", policyID: policy.id))
                         metrics.refused(.classifierFailed)
                         continue
                     }

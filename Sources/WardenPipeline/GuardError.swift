@@ -11,6 +11,9 @@ public enum GuardError: Error, Sendable, Hashable, LocalizedError, CustomStringC
     /// The classifier failed or timed out and the policy fails closed (`on_error: block`); only
     /// thrown when the guard is configured with ``ClassifierFailureReporting/error``.
     case classifierFailed(reason: String, policyID: String)
+    /// The classifier refused the input for lack of capacity (``CapacityRefusal``) and the policy fails closed:
+    /// retry later (the server answers 503 `overloaded` with `Retry-After`).
+    case classifierOverloaded(reason: String, policyID: String)
     /// The audit store refused the event and the policy fails closed, so the request is refused.
     case auditUnavailable(reason: String, policyID: String)
 
@@ -24,6 +27,9 @@ public enum GuardError: Error, Sendable, Hashable, LocalizedError, CustomStringC
         case .classifierFailed(let reason, let policyID):
             "the classifier failed (\(reason)) and policy '\(policyID)' fails closed (on_error: block); "
                 + "the request was refused"
+        case .classifierOverloaded(let reason, let policyID):
+            "the classifier is at capacity (\(reason)) and policy '\(policyID)' fails closed (on_error: block); "
+                + "retry later"
         case .auditUnavailable(let reason, let policyID):
             "the audit log could not record the check (\(reason)) and policy '\(policyID)' fails closed "
                 + "(on_error: block); the request was refused. Check the audit database"

@@ -125,12 +125,12 @@ public struct APIError: Error, Sendable, HTTPResponseError, CustomStringConverti
             .notFound(error.description, code: "policy_not_found")
         case .inputOverLimits:
             APIError(.contentTooLarge, type: "invalid_request_error", code: "input_over_limits", message: error.description)
-        case .classifierFailed(let reason, _):
-            reason.contains("queue is full")
-                ? .overloaded(retryAfter: retryAfter, detail: reason)
-                : APIError(
-                    .serviceUnavailable, type: "server_error", code: "classifier_unavailable", message: error.description,
-                    retryAfter: retryAfter)
+        case .classifierOverloaded(let reason, _):
+            .overloaded(retryAfter: retryAfter, detail: reason)
+        case .classifierFailed:
+            APIError(
+                .serviceUnavailable, type: "server_error", code: "classifier_unavailable", message: error.description,
+                retryAfter: retryAfter)
         case .auditUnavailable:
             APIError(.serviceUnavailable, type: "server_error", code: "audit_unavailable", message: error.description, retryAfter: retryAfter)
         }

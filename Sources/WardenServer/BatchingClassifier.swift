@@ -209,7 +209,7 @@ public struct BatchObserver: Sendable {
 }
 
 /// Why the batcher refused a call.
-public enum BatchingError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum BatchingError: CapacityRefusal, Sendable, Hashable, CustomStringConvertible {
     /// The queue holds `capacity` inputs already; retry later.
     case overloaded(capacity: Int)
     /// The server is shutting down.
@@ -221,5 +221,10 @@ public enum BatchingError: Error, Sendable, Hashable, CustomStringConvertible {
             "the classifier queue is full (\(capacity) inputs waiting); retry later"
         case .shuttingDown: "the server is shutting down"
         }
+    }
+
+    public var isCapacityRefusal: Bool {
+        if case .overloaded = self { return true }
+        return false
     }
 }

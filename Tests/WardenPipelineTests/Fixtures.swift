@@ -16,6 +16,8 @@ final class KeywordClassifier: SafetyClassifier {
     enum Behaviour: Sendable {
         case answer
         case fail
+        /// Refuses for lack of capacity (a full queue).
+        case refuse
         /// Sleeps this long before answering (cancellable, so a timeout can stop it).
         case slow(Duration)
         /// Waits for the gate to open, ignoring cancellation (as a forward pass on a thread pool does).
@@ -43,6 +45,7 @@ final class KeywordClassifier: SafetyClassifier {
         switch behaviour {
         case .answer: break
         case .fail: throw ClassifierError.unavailable("test classifier told to fail")
+        case .refuse: throw QueueFull()
         case .slow(let duration): try await Task.sleep(for: duration)
         case .stuck(let gate): await gate.wait()
         }
@@ -63,6 +66,11 @@ final class KeywordClassifier: SafetyClassifier {
         }
         return LabelScores(values)
     }
+}
+
+/// A capacity refusal, as a batching front of the classifier throws when its queue is full.
+struct QueueFull: CapacityRefusal {
+    var isCapacityRefusal: Bool { true }
 }
 
 /// A one-shot gate that waiters cannot be cancelled out of; it opens by itself after `fallback` so a

@@ -122,6 +122,20 @@ struct GuardTests {
         #expect(open.decision == .allow)
     }
 
+    @Test("with error reporting, a capacity refusal is told apart from a failure (retry later, not a broken model)")
+    func capacityRefusalAsError() async throws {
+        let guardStage = try Guard.testing(KeywordClassifier(.refuse), failure: .error)
+        let error = await #expect(throws: GuardError.self) {
+            try await guardStage.check(Conversation(prompt: "hello"), direction: .input, policyID: "closed")
+        }
+        guard case .classifierOverloaded(_, "closed") = error else { Issue.record("unexpected \(String(describing: error))"); return }
+        let failing = try Guard.testing(KeywordClassifier(.fail), failure: .error)
+        let failure = await #expect(throws: GuardError.self) {
+            try await failing.check(Conversation(prompt: "hello"), direction: .input, policyID: "closed")
+        }
+        guard case .classifierFailed = failure else { Issue.record("unexpected \(String(describing: failure))"); return }
+    }
+
     @Test("an audit store failure refuses the request when the policy fails closed, serves it when open")
     func auditUnavailable() async throws {
         let guardStage = try Guard.testing(audit: RecordingAuditStore(failing: true))
