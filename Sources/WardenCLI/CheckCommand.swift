@@ -8,7 +8,7 @@ import WardenTaxonomy
 
 /// Model, taxonomy and policy flags shared by the commands that score text.
 struct ClassifierOptions: ParsableArguments {
-    @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-v1).") var model: String?
+    @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
     @Option(help: "Taxonomy file (default: $WARDEN_TAXONOMY or Taxonomy/mlcommons-v1.yaml).") var taxonomy: String?
     @Option(help: "Forward-pass worker threads.") var workers = 2
 

@@ -4,7 +4,7 @@ import WardenModel
 /// Where the shipped files are: a flag, then an environment variable, then the working directory,
 /// then the checkout the binary was built in (`.build/<config>/warden` -> the package root).
 enum Locations {
-    static let defaultModel = "Models/warden-minilm-v1"
+    static let defaultModel = "Models/warden-minilm-lora"
     static let defaultTaxonomy = "Taxonomy/mlcommons-v1.yaml"
     static let defaultPolicies = "Policies"
 

@@ -77,7 +77,7 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(help: "JSON object of label scores; without it the shipped model scores the text.")
         var scores: String?
 
-        @Option(help: "Model bundle used when --scores is not given (default: Models/warden-minilm-v1).")
+        @Option(help: "Model bundle used when --scores is not given (default: Models/warden-minilm-lora).")
         var model: String?
 
         @OptionGroup var taxonomyOptions: TaxonomyOptions
@@ -175,7 +175,7 @@ extension PolicyCommand {
 
         @Argument(help: "Policy file with custom_categories.") var file: String
         @Argument(help: "Labelled JSONL texts.") var examples: String
-        @Option(help: "Model bundle (default: Models/warden-minilm-v1).") var model: String?
+        @Option(help: "Model bundle (default: Models/warden-minilm-lora).") var model: String?
         @OptionGroup var taxonomyOptions: TaxonomyOptions
 
         func run() async throws {

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Settings file (YAML or JSON).") var config: String?
     @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
     @Option(help: "Port to listen on (default 8080).") var port: Int?
-    @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-v1).") var model: String?
+    @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
     @Option(help: "Forward-pass worker threads of the encoder (default 2, or 1 on a 1-core machine).") var workers: Int?
     @Option(help: "Taxonomy file (default: $WARDEN_TAXONOMY or Taxonomy/mlcommons-v1.yaml).") var taxonomy: String?
     @Option(help: "Policy directory, hot-reloaded (default: $WARDEN_POLICIES or Policies).") var policies: String?

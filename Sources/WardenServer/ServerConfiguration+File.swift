@@ -5,7 +5,7 @@ import WardenTaxonomy
 ///
 /// ```yaml
 /// server: { host: 127.0.0.1, port: 8080, max_body_bytes: 1048576, request_timeout_ms: 5000 }
-/// model: { bundle: Models/warden-minilm-v1, workers: 2 }
+/// model: { bundle: Models/warden-minilm-lora, workers: 2 }
 /// taxonomy: Taxonomy/mlcommons-v1.yaml
 /// policies: { directory: Policies, default: default, reload_seconds: 2 }
 /// audit: { database: /var/lib/warden/audit.sqlite, failure_mode: fail-open }

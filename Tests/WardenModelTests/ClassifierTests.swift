@@ -79,7 +79,7 @@ struct ClassifierBundleTests {
 struct ShippedClassifierTests {
     static var bundle: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Models/warden-minilm-v1")
+            .appendingPathComponent("Models/warden-minilm-lora")
     }
 
     static let classifier = Result { try EncoderClassifier.load(bundle: bundle) }

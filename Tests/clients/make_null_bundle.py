@@ -4,7 +4,7 @@
 The bundle wraps the real base encoder (so every request pays a real forward pass) with a linear
 head of zeros and a bias of -3: every label scores sigmoid(-3) ~= 0.047, so nothing is flagged.
 It measures the service, not the model's judgement. Never commit its output; CI writes it to a
-temporary folder when `Models/warden-minilm-v1` is not there.
+temporary folder when `Models/warden-minilm-lora` is not there.
 
     python3 Tests/clients/make_null_bundle.py /tmp/warden-null-bundle [Taxonomy/mlcommons-v1.yaml]
 

@@ -4,7 +4,7 @@
 #
 #   bash Tests/clients/run_openai_check.sh [path/to/warden]
 #
-# Uses Models/warden-minilm-v1 when it exists, else a throwaway null bundle in a temporary folder
+# Uses Models/warden-minilm-lora when it exists, else a throwaway null bundle in a temporary folder
 # (Tests/clients/make_null_bundle.py). Installs `openai` into a temporary virtualenv.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,11 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-BUNDLE=Models/warden-minilm-v1
+BUNDLE=Models/warden-minilm-lora
 if [ ! -f "$BUNDLE/manifest.json" ]; then
     BUNDLE="$WORK/null-bundle"
     python3 Tests/clients/make_null_bundle.py "$BUNDLE" Taxonomy/mlcommons-v1.yaml >/dev/null
-    echo "openai check: no Models/warden-minilm-v1, using a throwaway null bundle"
+    echo "openai check: no Models/warden-minilm-lora, using a throwaway null bundle"
 fi
 
 if ! python3 -m venv "$WORK/venv" >/dev/null 2>&1; then
