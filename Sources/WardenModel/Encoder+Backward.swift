@@ -30,6 +30,7 @@ extension Encoder {
             ).run(outputGradient: dHidden)
             addPoolingGradient(pooledGradients[l], batch: batch, into: dHidden)
         }
+        activations.dropout?.apply(.embedding, to: dHidden)
         embeddingBackward(activations, outputGradient: dHidden.readOnly, scratch: scratch, gradients: gradients)
     }
 
@@ -95,6 +96,7 @@ final class BackwardScratch {
     let intermediate: FloatBuffer  // [T, I] GELU output (recomputed)
     let intermediateGradient: FloatBuffer  // [T, I]
     let probabilities: FloatBuffer  // [S, S] gradient of one (sequence, head) block
+    let droppedProbabilities: FloatBuffer  // [S, S] the block after dropout (recomputed)
 
     init(tokens t: Int, configuration c: EncoderConfiguration, longest: Int) {
         let (h, i) = (c.hiddenSize, c.intermediateSize)
@@ -106,6 +108,7 @@ final class BackwardScratch {
         intermediate = FloatBuffer(capacity: t * i)
         intermediateGradient = FloatBuffer(capacity: t * i)
         probabilities = FloatBuffer(capacity: longest * longest)
+        droppedProbabilities = FloatBuffer(capacity: longest * longest)
     }
 }
 
@@ -138,6 +141,7 @@ struct LayerBackward {
             gamma: weights.pointer(layer.outputGamma), outputGradient: dOutput.readOnly, into: dSum,
             gammaGradient: gradients.pointer(layer.outputGamma, .layerNorm), betaGradient: gradients.pointer(layer.outputBeta, .layerNorm))
         dNormed.copy(from: dSum.readOnly)  // residual branch
+        activations.dropout?.apply(.feedForwardOutput(layer: index), to: dSum)
 
         // FFN down: sum = gelu(pre) · Woutᵀ + b.
         let pre = view(saved.intermediatePre, i).readOnly
@@ -161,6 +165,7 @@ struct LayerBackward {
             outputGradient: dNormed.readOnly, into: dSum,
             gammaGradient: gradients.pointer(layer.attentionGamma, .layerNorm), betaGradient: gradients.pointer(layer.attentionBeta, .layerNorm))
         dOutput.copy(from: dSum.readOnly)  // residual branch: gradient w.r.t. the layer input so far
+        activations.dropout?.apply(.attentionOutput(layer: index), to: dSum)
 
         let dContext = view(scratch.context, h)
         linearBackward(
@@ -216,9 +221,18 @@ struct LayerBackward {
                 let v = sequenceQKV.columns(first + 2 * d..<first + 3 * d)
                 let p = saved.probabilities.view(rows: n, columns: n, offset: activations.probabilityOffset(sequence: s, head: head)).readOnly
                 let dCtx = dContext.rows(rows).columns(head * d..<(head + 1) * d)
-                // context = P · V
+                // context = dropout(P) · V
                 BLAS.gemm(dCtx, v, transposeB: true, into: dP)
-                BLAS.gemm(p, transposeA: true, dCtx, into: sequenceGradient.columns(first + 2 * d..<first + 3 * d))
+                if let dropout = activations.dropout {
+                    let site = Dropout.Site.attentionProbabilities(layer: index, sequence: s, head: head)
+                    let dropped = scratch.droppedProbabilities.view(rows: n, columns: n)
+                    dropped.copy(from: p)
+                    dropout.apply(site, to: dropped)
+                    BLAS.gemm(dropped.readOnly, transposeA: true, dCtx, into: sequenceGradient.columns(first + 2 * d..<first + 3 * d))
+                    dropout.apply(site, to: dP)
+                } else {
+                    BLAS.gemm(p, transposeA: true, dCtx, into: sequenceGradient.columns(first + 2 * d..<first + 3 * d))
+                }
                 // P = softmax(scale · Q · Kᵀ) (masked keys have P = 0, so their score gradient is 0)
                 Softmax.backward(output: p, outputGradient: dP.readOnly, into: dP)
                 BLAS.gemm(dP.readOnly, k, into: sequenceGradient.columns(first..<first + d), alpha: scale)

@@ -25,12 +25,18 @@ public struct EncoderOptions: Sendable, Equatable {
     public var maxChunkTokens: Int
     /// Also return the embedding output and every layer's output (``EncoderOutput/hiddenStates``).
     public var includeHiddenStates: Bool
+    /// Dropout of ``Encoder/encodeForTraining(_:options:)`` (ignored by inference).
+    public var dropout: Dropout?
 
-    public init(workers: Int = 1, parallelism: Parallelism = .automatic, maxChunkTokens: Int = 2048, includeHiddenStates: Bool = false) {
+    public init(
+        workers: Int = 1, parallelism: Parallelism = .automatic, maxChunkTokens: Int = 2048, includeHiddenStates: Bool = false,
+        dropout: Dropout? = nil
+    ) {
         self.workers = max(1, workers)
         self.parallelism = parallelism
         self.maxChunkTokens = max(1, maxChunkTokens)
         self.includeHiddenStates = includeHiddenStates
+        self.dropout = dropout
     }
 }
 
@@ -81,6 +87,7 @@ public struct Encoder: Sendable {
     public func encodeForTraining(_ batch: PackedBatch, options: EncoderOptions = EncoderOptions()) throws -> (EncoderOutput, EncoderActivations) {
         try batch.validate(for: configuration)
         let activations = EncoderActivations(batch: batch, configuration: configuration)
+        activations.dropout = options.dropout.flatMap { $0.rate > 0 ? $0 : nil }
         var trainingOptions = options
         trainingOptions.includeHiddenStates = true
         let output = run(batch, options: trainingOptions, workspace: EncoderWorkspace(), activations: activations)

@@ -55,6 +55,9 @@ public final class EncoderActivations {
     public let layers: [Layer]
     /// Start of sequence `s`'s probabilities inside each layer's ``Layer/probabilities``.
     public let probabilityOffsets: [Int]
+    /// The dropout the forward pass applied (the backward pass recomputes its masks); the saved probabilities
+    /// are the softmax outputs before dropout.
+    public internal(set) var dropout: Dropout?
 
     init(batch: PackedBatch, configuration c: EncoderConfiguration) {
         self.batch = batch

@@ -39,6 +39,21 @@ struct ProbabilityStorage: @unchecked Sendable {
     }
 }
 
+/// Training dropout of one layer over one chunk: mask rows and sequences are numbered within the whole batch.
+struct LayerDropout: Sendable {
+    let dropout: Dropout
+    let layer: Int
+    let firstRow: Int
+    let firstSequence: Int
+
+    /// A bias of zeros for LayerNorms whose projection already had its bias added (never written).
+    nonisolated(unsafe) static let zeros: FloatBuffer = {
+        let buffer = FloatBuffer(capacity: 8192)
+        buffer.view(rows: 1, columns: 8192).fill(0)
+        return buffer
+    }()
+}
+
 /// One layer of the encoder over one chunk of packed sequences, split into phases that `parts` workers can share:
 /// attention by heads, projections by output columns, LayerNorms by rows.
 struct EncoderLayerPass: @unchecked Sendable {
@@ -50,6 +65,7 @@ struct EncoderLayerPass: @unchecked Sendable {
     /// Chunk-relative key mask (`nil`: no padding).
     let keyMask: UnsafePointer<Bool>?
     let probabilities: ProbabilityStorage
+    let dropout: LayerDropout?
 
     func run(_ forkJoin: ForkJoin) {
         let parts = forkJoin.parts
@@ -86,9 +102,19 @@ struct EncoderLayerPass: @unchecked Sendable {
                     sequenceQKV.columns(first..<first + d), sequenceQKV.columns(first + d..<first + 2 * d),
                     transposeB: true, into: scores, alpha: scale)
                 Softmax.forward(scores, keyMask: mask)
-                BLAS.gemm(
-                    scores.readOnly, sequenceQKV.columns(first + 2 * d..<first + 3 * d),
-                    into: buffers.context.rows(rows).columns(head * d..<(head + 1) * d))
+                let context = buffers.context.rows(rows).columns(head * d..<(head + 1) * d)
+                let values = sequenceQKV.columns(first + 2 * d..<first + 3 * d)
+                if let dropout {
+                    // The saved probabilities stay undropped (the softmax backward needs them).
+                    let dropped = FloatBuffer(capacity: rows.count * rows.count)
+                    let view = dropped.view(rows: rows.count, columns: rows.count)
+                    view.copy(from: scores.readOnly)
+                    dropout.dropout.apply(
+                        .attentionProbabilities(layer: dropout.layer, sequence: dropout.firstSequence + s, head: head), to: view)
+                    BLAS.gemm(view.readOnly, values, into: context)
+                } else {
+                    BLAS.gemm(scores.readOnly, values, into: context)
+                }
             }
         }
     }
@@ -107,8 +133,10 @@ struct EncoderLayerPass: @unchecked Sendable {
     func attentionNorm(part: Int, of parts: Int) {
         let rows = Parallel.share(of: buffers.input.rows, part: part, of: parts)
         guard !rows.isEmpty else { return }
+        let bias = dropout.map { masked(buffers.attentionSum.rows(rows), bias: layer.attentionOutputBias, site: .attentionOutput(layer: $0.layer), rows: rows) }
+            ?? weights.pointer(layer.attentionOutputBias)
         LayerNorm.residualForward(
-            projection: buffers.attentionSum.rows(rows), bias: weights.pointer(layer.attentionOutputBias),
+            projection: buffers.attentionSum.rows(rows), bias: bias,
             residual: buffers.input.rows(rows), gamma: weights.pointer(layer.attentionGamma),
             beta: weights.pointer(layer.attentionBeta), epsilon: configuration.layerNormEpsilon,
             into: buffers.attentionNormed.rows(rows),
@@ -144,12 +172,23 @@ struct EncoderLayerPass: @unchecked Sendable {
     func outputNorm(part: Int, of parts: Int) {
         let rows = Parallel.share(of: buffers.input.rows, part: part, of: parts)
         guard !rows.isEmpty else { return }
+        let bias = dropout.map { masked(buffers.outputSum.rows(rows), bias: layer.outputBias, site: .feedForwardOutput(layer: $0.layer), rows: rows) }
+            ?? weights.pointer(layer.outputBias)
         LayerNorm.residualForward(
-            projection: buffers.outputSum.rows(rows), bias: weights.pointer(layer.outputBias),
+            projection: buffers.outputSum.rows(rows), bias: bias,
             residual: buffers.attentionNormed.readOnly.rows(rows), gamma: weights.pointer(layer.outputGamma),
             beta: weights.pointer(layer.outputBeta), epsilon: configuration.layerNormEpsilon,
             into: buffers.output.rows(rows),
             mean: buffers.outputStatistics.map { $0.mean + rows.lowerBound },
             inverseStandardDeviation: buffers.outputStatistics.map { $0.inverseStd + rows.lowerBound })
+    }
+
+    /// Training dropout of a projection before its residual sum: `projection = mask ⊙ (projection + bias)`, in
+    /// place; returns the bias the LayerNorm must then add (zeros).
+    private func masked(_ projection: MutableMatrixView, bias: Int, site: Dropout.Site, rows: Range<Int>) -> UnsafePointer<Float> {
+        precondition(projection.columns <= 8192, "hidden size above the zero-bias buffer")
+        Elementwise.addBias(weights.pointer(bias), to: projection)
+        dropout!.dropout.apply(site, to: projection, firstRow: dropout!.firstRow + rows.lowerBound)
+        return UnsafePointer(LayerDropout.zeros.base)
     }
 }

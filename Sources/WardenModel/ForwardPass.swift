@@ -40,6 +40,8 @@ struct ForwardPass: @unchecked Sendable {
         let embedded = activations.map { tokenRows($0.hiddenStates[0], h) } ?? hidden
         embed(rows: rows, sum: activations.map { tokenRows($0.embeddingSum, h) } ?? embedded, output: embedded,
               statistics: activations.map { statistics($0.embeddingMean, $0.embeddingInverseStd) }, forkJoin: forkJoin)
+        let dropout = activations?.dropout
+        dropout?.apply(.embedding, to: embedded, firstRow: rows.lowerBound)
         if !copies.isEmpty { tokenRows(copies[0], h).copy(from: embedded.readOnly) }
 
         // Layers.
@@ -73,7 +75,8 @@ struct ForwardPass: @unchecked Sendable {
             }
             EncoderLayerPass(
                 weights: weights, layer: layer, buffers: buffers, sequences: sequences, keyMask: localMask,
-                probabilities: probabilities
+                probabilities: probabilities,
+                dropout: dropout.map { LayerDropout(dropout: $0, layer: index, firstRow: rows.lowerBound, firstSequence: chunk.sequences.lowerBound) }
             ).run(forkJoin)
             if !copies.isEmpty { tokenRows(copies[index + 1], h).copy(from: hidden.readOnly) }
         }

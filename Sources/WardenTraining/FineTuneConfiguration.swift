@@ -40,6 +40,8 @@ public struct FineTuneConfiguration: Sendable, Hashable, Codable {
     public var checkpointEvery = 0
     /// Probability that a training example is obfuscated (fresh each epoch) before tokenization.
     public var augmentation = 0.0
+    /// BERT dropout in the encoder during training (embeddings, attention probabilities, both projection outputs).
+    public var dropout: Float = 0
 
     public init() {}
 

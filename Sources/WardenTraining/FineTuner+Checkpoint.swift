@@ -89,7 +89,7 @@ extension FineTuner {
         let shape = slots.map { "\($0.name):\($0.count)" }.joined(separator: ",")
         let text = "\(c.mode)|\(c.rank)|\(c.alpha)|\(c.pooledLayers)|\(c.epochs)|\(c.batchSize)|\(c.learningRate)|"
             + "\(c.headLearningRate ?? -1)|\(c.weightDecay)|\(c.warmupFraction)|\(c.clipNorm)|\(c.seed)|\(c.bucketBatches)|"
-            + "\(c.augmentation)|\(positiveWeights)|\(shape)"
+            + "\(c.augmentation)|\(positiveWeights)|\(shape)" + (c.dropout > 0 ? "|dropout \(c.dropout)" : "")
         return String(DataSplit.fnv1a(text), radix: 16)
     }
 }

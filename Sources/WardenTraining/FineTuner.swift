@@ -209,6 +209,17 @@ public final class FineTuner {
     }
 }
 
+extension FineTuner {
+    /// Dropout masks of worker `w` in the coming step: seeded by (seed, optimiser step, worker), so a resumed run
+    /// draws the same masks.
+    func dropout(worker w: Int) -> Dropout? {
+        guard configuration.dropout > 0 else { return nil }
+        var generator = SplitMix64(seed: configuration.seed ^ 0x5DEE_CE66_D1CE_D0E5)
+        let base = generator.next()
+        return Dropout(rate: configuration.dropout, seed: base &+ UInt64(optimizer.time) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(w))
+    }
+}
+
 /// One worker's share of a step.
 final class WorkerPass {
     let examples: [Int]
@@ -232,7 +243,8 @@ struct StepContext: @unchecked Sendable {
     func forward(_ w: Int) {
         let pass = passes[w]
         do {
-            let (output, activations) = try tuner.encoder.encodeForTraining(pass.batch, options: EncoderOptions(workers: 1))
+            let (output, activations) = try tuner.encoder.encodeForTraining(
+                pass.batch, options: EncoderOptions(workers: 1, dropout: tuner.dropout(worker: w)))
             pass.activations = activations
             pass.features = tuner.features(output, batch: pass.batch)
         } catch {

@@ -1,6 +1,6 @@
 import Testing
 import WardenCore
-import WardenModel
+@testable import WardenModel
 import WardenTensor
 
 @Suite("Encoder backward pass (finite differences on a tiny encoder)")
@@ -17,8 +17,10 @@ struct EncoderBackwardTests {
         return result
     }
 
-    static func loss(_ encoder: Encoder, _ batch: PackedBatch, _ cotangents: [Int: Matrix]) throws -> Double {
-        let output = try encoder.encode(batch, options: EncoderOptions(includeHiddenStates: true))
+    static func loss(_ encoder: Encoder, _ batch: PackedBatch, _ cotangents: [Int: Matrix], dropout: Dropout? = nil) throws -> Double {
+        let output =
+            try dropout.map { try encoder.encodeForTraining(batch, options: EncoderOptions(dropout: $0)).0 }
+            ?? encoder.encode(batch, options: EncoderOptions(includeHiddenStates: true))
         var total = 0.0
         for (layer, c) in cotangents {
             let pooled = Pooling.meanPool(output.hiddenStates[layer], batch: batch)
@@ -27,15 +29,20 @@ struct EncoderBackwardTests {
         return total
     }
 
-    @Test("every parameter kind of every layer matches central differences")
-    func parameterGradients() throws {
+    @Test("every parameter kind of every layer matches central differences, without and with dropout", arguments: [Float(0), 0.3])
+    func parameterGradients(dropoutRate: Float) throws {
         let encoder = TinyModel.encoder()
         let batch = TinyModel.batch()
         let c = TinyModel.configuration
         let cotangents = Self.cotangents(rows: batch.count, columns: c.hiddenSize)
+        let dropout = dropoutRate > 0 ? Dropout(rate: dropoutRate, seed: 99) : nil
+        if dropout != nil {
+            // Dropout must change the forward pass, or this case would only repeat the first.
+            #expect(try Self.loss(encoder, batch, cotangents, dropout: dropout) != Self.loss(encoder, batch, cotangents))
+        }
         let gradients = EncoderGradients(layout: encoder.parameterLayout, trainable: Set(EncoderParameterKind.allCases))
         gradients.zero()
-        let (_, activations) = try encoder.encodeForTraining(batch)
+        let (_, activations) = try encoder.encodeForTraining(batch, options: EncoderOptions(dropout: dropout))
         encoder.backward(activations, pooledGradients: cotangents, gradients: gradients)
 
         var random = SplitMix64(seed: 11)
@@ -59,7 +66,7 @@ struct EncoderBackwardTests {
                     let saved = encoder.withMutableParameters { $0[offset] }
                     encoder.withMutableParameters { $0[offset] = saved + Float(step) }
                     defer { encoder.withMutableParameters { $0[offset] = saved } }
-                    return (try? Self.loss(encoder, batch, cotangents)) ?? .nan
+                    return (try? Self.loss(encoder, batch, cotangents, dropout: dropout)) ?? .nan
                 }
                 #expect(agree(analytic, numeric), "\(tensor.name)[\(index)]: analytic \(analytic) numeric \(numeric)")
                 largest = max(largest, abs(analytic))
@@ -71,6 +78,22 @@ struct EncoderBackwardTests {
         }
         #expect(checked > 100)
         #expect(largest > 0.1, "gradients are not all tiny (the check would be vacuous)")
+    }
+
+    @Test("dropout zeroes about its rate of a mask and scales the rest; the same seed gives the same mask")
+    func dropoutMask() throws {
+        let dropout = Dropout(rate: 0.25, seed: 5)
+        var a = Matrix(rows: 40, columns: 50, repeating: 1)
+        var b = a
+        a.withMutableView { dropout.apply(.attentionOutput(layer: 1), to: $0, firstRow: 3) }
+        b.withMutableView { dropout.apply(.attentionOutput(layer: 1), to: $0, firstRow: 3) }
+        #expect(a == b)
+        let zeros = a.storage.filter { $0 == 0 }.count
+        #expect(zeros > 400 && zeros < 600, "\(zeros) of 2000 dropped at rate 0.25")
+        #expect(a.storage.allSatisfy { $0 == 0 || abs($0 - 1 / 0.75) < 1e-6 })
+        var other = Matrix(rows: 40, columns: 50, repeating: 1)
+        other.withMutableView { dropout.apply(.feedForwardOutput(layer: 1), to: $0, firstRow: 3) }
+        #expect(other != a, "another site draws another mask")
     }
 
     @Test("frozen kinds get no gradient and the linear hook sees every linear layer")

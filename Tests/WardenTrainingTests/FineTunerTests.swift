@@ -99,17 +99,25 @@ struct FineTunerTests {
         }
     }
 
-    @Test("a killed run resumed from its checkpoint ends in exactly the uninterrupted run's state")
-    func resumeMatchesUninterrupted() throws {
+    @Test("a killed run resumed from its checkpoint ends in exactly the uninterrupted run's state", arguments: [Float(0), 0.2])
+    func resumeMatchesUninterrupted(dropout: Float) throws {
         let train = tinyExamples(count: 22, seed: 1)
         let calibration = tinyExamples(count: 8, seed: 2)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-ft-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoint = directory.appendingPathComponent("run.safetensors")
 
-        let whole = tinyTuner(.lora)
+        var wholeConfiguration = tinyTuner(.lora).configuration
+        wholeConfiguration.dropout = dropout
+        let whole = FineTuner(encoder: TinyModel.encoder(), head: ClassifierHead(inputSize: 64, hiddenSize: 4, labels: 2, seed: 5),
+                              configuration: wholeConfiguration, positiveWeights: [2, 1])
         let wholeOutcome = try whole.train(train, calibration: calibration)
         #expect(wholeOutcome.steps == 12 && !wholeOutcome.interrupted)
+        if dropout > 0 {
+            let plain = tinyTuner(.lora)
+            _ = try plain.train(train, calibration: calibration)
+            #expect(plain.snapshot() != whole.snapshot(), "dropout changed nothing")
+        }
 
         var configuration = whole.configuration
         configuration.checkpointEvery = 3
