@@ -133,7 +133,7 @@ struct EncoderLayerPass: @unchecked Sendable {
     func attentionNorm(part: Int, of parts: Int) {
         let rows = Parallel.share(of: buffers.input.rows, part: part, of: parts)
         guard !rows.isEmpty else { return }
-        let bias = dropout.map { masked(buffers.attentionSum.rows(rows), bias: layer.attentionOutputBias, site: .attentionOutput(layer: $0.layer), rows: rows) }
+        let bias = dropout.map { masked(buffers.attentionSum.rows(rows), bias: layer.attentionOutputBias, site: .attentionOutput(layer: $0.layer), rows: rows, by: $0) }
             ?? weights.pointer(layer.attentionOutputBias)
         LayerNorm.residualForward(
             projection: buffers.attentionSum.rows(rows), bias: bias,
@@ -172,7 +172,7 @@ struct EncoderLayerPass: @unchecked Sendable {
     func outputNorm(part: Int, of parts: Int) {
         let rows = Parallel.share(of: buffers.input.rows, part: part, of: parts)
         guard !rows.isEmpty else { return }
-        let bias = dropout.map { masked(buffers.outputSum.rows(rows), bias: layer.outputBias, site: .feedForwardOutput(layer: $0.layer), rows: rows) }
+        let bias = dropout.map { masked(buffers.outputSum.rows(rows), bias: layer.outputBias, site: .feedForwardOutput(layer: $0.layer), rows: rows, by: $0) }
             ?? weights.pointer(layer.outputBias)
         LayerNorm.residualForward(
             projection: buffers.outputSum.rows(rows), bias: bias,
@@ -185,10 +185,12 @@ struct EncoderLayerPass: @unchecked Sendable {
 
     /// Training dropout of a projection before its residual sum: `projection = mask ⊙ (projection + bias)`, in
     /// place; returns the bias the LayerNorm must then add (zeros).
-    private func masked(_ projection: MutableMatrixView, bias: Int, site: Dropout.Site, rows: Range<Int>) -> UnsafePointer<Float> {
+    private func masked(
+        _ projection: MutableMatrixView, bias: Int, site: Dropout.Site, rows: Range<Int>, by dropout: LayerDropout
+    ) -> UnsafePointer<Float> {
         precondition(projection.columns <= 8192, "hidden size above the zero-bias buffer")
         Elementwise.addBias(weights.pointer(bias), to: projection)
-        dropout!.dropout.apply(site, to: projection, firstRow: dropout!.firstRow + rows.lowerBound)
+        dropout.dropout.apply(site, to: projection, firstRow: dropout.firstRow + rows.lowerBound)
         return UnsafePointer(LayerDropout.zeros.base)
     }
 }
