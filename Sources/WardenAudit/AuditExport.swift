@@ -85,13 +85,17 @@ public struct AuditExportRecord: Codable, Sendable, Hashable {
             guard let text = messages[responseIndex].content else { return .withoutText }
             response = text
         }
+        // The overall label's violation carries the likeliest category's code for the Llama Guard line; it is
+        // not a category the model flagged, so it stays `unsafe` here.
+        let categoryViolations = event.violations.filter { $0.category.rawValue != LabelScores.unsafeLabel }
         var codes = categoryCodes
-        for violation in event.violations {
+        for violation in categoryViolations {
             if let code = violation.code { codes[violation.category.rawValue] = code }
         }
         let categories = review.unsafe ? AuditCategories.exportCodes(review.categories, codes: codes) : []
         let modelCategories = AuditCategories.exportCodes(
-            event.violations.map { $0.code ?? $0.category.rawValue }, codes: codes)
+            event.violations.map { $0.category.rawValue == LabelScores.unsafeLabel ? $0.category.rawValue : $0.code ?? $0.category.rawValue },
+            codes: codes)
         let unsafeScore = event.scores[LabelScores.unsafeLabel]
         let labels = OriginalLabels(
             modelDecision: event.decision.rawValue, modelCategories: modelCategories,

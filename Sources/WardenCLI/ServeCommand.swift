@@ -11,7 +11,7 @@ struct Serve: AsyncParsableCommand {
 
         warden serve                                   # 127.0.0.1:8080, open client endpoints
         warden serve --backend http://127.0.0.1:8081 --backend-model llama3
-        warden serve --backend echo --admin-token ops:$(openssl rand -hex 16)
+        warden serve --backend echo --admin-tokens ops:$(openssl rand -hex 16)
         WARDEN_API_KEYS="app:sk-app-1:default:default+strict" warden serve --config warden.yaml
         """
     )

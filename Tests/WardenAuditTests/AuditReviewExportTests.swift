@@ -53,6 +53,30 @@ struct AuditReviewExportTests {
         #expect(try await store.event(id: event.id)?.reviews.isEmpty == true)
     }
 
+    @Test("the overall label's borrowed code is not a model category in exports, nor a duplicate in listings")
+    func overallLabelCode() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open()
+        // Only `unsafe` fired; its violation names the likeliest category's code for the Llama Guard line.
+        let onlyOverall = makeEvent(prompt: "do the thing", decision: .block, violations: [violation("unsafe", code: "S10")])
+        let both = makeEvent(
+            time: Date().addingTimeInterval(1), prompt: "other", decision: .block,
+            violations: [violation("unsafe", code: "S1"), violation("violent_crimes", code: "S1")])
+        try await store.record(batch: [onlyOverall, both])
+        try await store.review(eventID: onlyOverall.id, AuditReview(eventID: onlyOverall.id, reviewer: "ana", unsafe: true, categories: ["S10"], note: nil))
+
+        let listed = try await store.events(matching: AuditQuery()).events
+        #expect(listed.first { $0.id == both.id }?.codes == ["S1"])
+
+        let export = try await store.reviewedExport()
+        let line = try #require(String(decoding: try export.jsonLines(), as: UTF8.self).split(separator: "\n").first)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["categories"] as? [String] == ["S10"])
+        let labels = try #require(object["orig_labels"] as? [String: Any])
+        #expect(labels["model_categories"] as? [String] == ["unsafe"])
+    }
+
     @Test("export writes the shared schema; the latest review wins; hashed and unstored text is skipped and counted")
     func exportJSONL() async throws {
         let database = TemporaryDatabase()
