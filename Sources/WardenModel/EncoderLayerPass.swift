@@ -45,13 +45,6 @@ struct LayerDropout: Sendable {
     let layer: Int
     let firstRow: Int
     let firstSequence: Int
-
-    /// A bias of zeros for LayerNorms whose projection already had its bias added (never written).
-    nonisolated(unsafe) static let zeros: FloatBuffer = {
-        let buffer = FloatBuffer(capacity: 8192)
-        buffer.view(rows: 1, columns: 8192).fill(0)
-        return buffer
-    }()
 }
 
 /// One layer of the encoder over one chunk of packed sequences, split into phases that `parts` workers can share:
@@ -133,8 +126,7 @@ struct EncoderLayerPass: @unchecked Sendable {
     func attentionNorm(part: Int, of parts: Int) {
         let rows = Parallel.share(of: buffers.input.rows, part: part, of: parts)
         guard !rows.isEmpty else { return }
-        let bias = dropout.map { masked(buffers.attentionSum.rows(rows), bias: layer.attentionOutputBias, site: .attentionOutput(layer: $0.layer), rows: rows, by: $0) }
-            ?? weights.pointer(layer.attentionOutputBias)
+        let bias = maskedOrBias(buffers.attentionSum.rows(rows), bias: layer.attentionOutputBias, site: Dropout.Site.attentionOutput, rows: rows)
         LayerNorm.residualForward(
             projection: buffers.attentionSum.rows(rows), bias: bias,
             residual: buffers.input.rows(rows), gamma: weights.pointer(layer.attentionGamma),
@@ -172,8 +164,7 @@ struct EncoderLayerPass: @unchecked Sendable {
     func outputNorm(part: Int, of parts: Int) {
         let rows = Parallel.share(of: buffers.input.rows, part: part, of: parts)
         guard !rows.isEmpty else { return }
-        let bias = dropout.map { masked(buffers.outputSum.rows(rows), bias: layer.outputBias, site: .feedForwardOutput(layer: $0.layer), rows: rows, by: $0) }
-            ?? weights.pointer(layer.outputBias)
+        let bias = maskedOrBias(buffers.outputSum.rows(rows), bias: layer.outputBias, site: Dropout.Site.feedForwardOutput, rows: rows)
         LayerNorm.residualForward(
             projection: buffers.outputSum.rows(rows), bias: bias,
             residual: buffers.attentionNormed.readOnly.rows(rows), gamma: weights.pointer(layer.outputGamma),
@@ -183,14 +174,14 @@ struct EncoderLayerPass: @unchecked Sendable {
             inverseStandardDeviation: buffers.outputStatistics.map { $0.inverseStd + rows.lowerBound })
     }
 
-    /// Training dropout of a projection before its residual sum: `projection = mask ⊙ (projection + bias)`, in
-    /// place; returns the bias the LayerNorm must then add (zeros).
-    private func masked(
-        _ projection: MutableMatrixView, bias: Int, site: Dropout.Site, rows: Range<Int>, by dropout: LayerDropout
-    ) -> UnsafePointer<Float> {
-        precondition(projection.columns <= 8192, "hidden size above the zero-bias buffer")
+    /// The bias the residual LayerNorm must add: the layer's, or, under training dropout, none, after
+    /// `projection = mask ⊙ (projection + bias)` in place.
+    private func maskedOrBias(
+        _ projection: MutableMatrixView, bias: Int, site: (_ layer: Int) -> Dropout.Site, rows: Range<Int>
+    ) -> UnsafePointer<Float>? {
+        guard let dropout else { return weights.pointer(bias) }
         Elementwise.addBias(weights.pointer(bias), to: projection)
-        dropout.dropout.apply(site, to: projection, firstRow: dropout.firstRow + rows.lowerBound)
-        return UnsafePointer(LayerDropout.zeros.base)
+        dropout.dropout.apply(site(dropout.layer), to: projection, firstRow: dropout.firstRow + rows.lowerBound)
+        return nil
     }
 }

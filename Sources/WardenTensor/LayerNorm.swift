@@ -20,13 +20,14 @@ public enum LayerNorm {
         }
     }
 
-    /// The post-LN residual step of a BERT layer: `output = LN(projection + bias + residual)`.
+    /// The post-LN residual step of a BERT layer: `output = LN(projection + bias + residual)`; `bias` is `nil` when
+    /// the projection already includes it (training dropout masks `projection + bias` before the residual sum).
     ///
     /// `projection` is overwritten with the pre-norm sum `projection + bias + residual` (the training pass keeps it
     /// as the LayerNorm input). `output` may be the same block as `residual` (the inference pass updates the
     /// hidden state in place), because each row is read completely before it is written.
     public static func residualForward(
-        projection: MutableMatrixView, bias: UnsafePointer<Float>, residual: MatrixView,
+        projection: MutableMatrixView, bias: UnsafePointer<Float>?, residual: MatrixView,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
         into output: MutableMatrixView,
         mean: UnsafeMutablePointer<Float>? = nil, inverseStandardDeviation: UnsafeMutablePointer<Float>? = nil
@@ -40,13 +41,24 @@ public enum LayerNorm {
             let p = projection.row(r)
             let x = residual.row(r)
             var j = 0
-            while j + vectorWidth <= n {
-                storeVector(loadVector(p + j) + loadVector(bias + j) + loadVector(x + j), p + j)
-                j += vectorWidth
-            }
-            while j < n {
-                p[j] = p[j] + bias[j] + x[j]
-                j += 1
+            if let bias {
+                while j + vectorWidth <= n {
+                    storeVector(loadVector(p + j) + loadVector(bias + j) + loadVector(x + j), p + j)
+                    j += vectorWidth
+                }
+                while j < n {
+                    p[j] = p[j] + bias[j] + x[j]
+                    j += 1
+                }
+            } else {
+                while j + vectorWidth <= n {
+                    storeVector(loadVector(p + j) + loadVector(x + j), p + j)
+                    j += vectorWidth
+                }
+                while j < n {
+                    p[j] = p[j] + x[j]
+                    j += 1
+                }
             }
             let (mu, rstd) = normalizeRow(UnsafePointer(p), count: n, gamma: gamma, beta: beta, epsilon: epsilon, output: output.row(r))
             mean?[r] = mu
