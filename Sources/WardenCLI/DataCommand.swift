@@ -18,8 +18,23 @@ struct DataCommand: AsyncParsableCommand {
         @Option(help: "Taxonomy file (default: Taxonomy/mlcommons-v1.yaml).")
         var taxonomy: String?
 
+        @Option(help: ArgumentHelp(
+            "Reviewed category additions for uncategorised unsafe items (default: Data/category-additions.jsonl; none turns them off).",
+            valueName: "file"))
+        var categoryAdditions: String?
+
         func load() throws -> [LabelledExample] {
-            try LabelledDataset.load(try files())
+            let examples = try LabelledDataset.load(try files())
+            guard let additions = try loadCategoryAdditions() else { return examples }
+            return additions.apply(to: examples).examples
+        }
+
+        /// The additions file named by the flag, else the shipped one when it exists.
+        func loadCategoryAdditions() throws -> CategoryAdditions? {
+            if categoryAdditions == "none" { return nil }
+            let url = Locations.resolve(categoryAdditions, environment: "WARDEN_CATEGORY_ADDITIONS", fallback: Locations.defaultCategoryAdditions)
+            guard categoryAdditions != nil || FileManager.default.fileExists(atPath: url.path) else { return nil }
+            return try CategoryAdditions.load(from: url)
         }
 
         func files() throws -> [URL] {

@@ -7,6 +7,7 @@ enum Locations {
     static let defaultModel = "Models/warden-minilm-lora"
     static let defaultTaxonomy = "Taxonomy/mlcommons-v1.yaml"
     static let defaultPolicies = "Policies"
+    static let defaultCategoryAdditions = "Data/category-additions.jsonl"
 
     static func model(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_MODEL", fallback: defaultModel) }
     static func taxonomy(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_TAXONOMY", fallback: defaultTaxonomy) }

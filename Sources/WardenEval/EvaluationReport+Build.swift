@@ -56,7 +56,8 @@ extension EvaluationReport {
         case .safeItems:
             return nil
         case .safeAndOtherCategories:
-            // Only a categorised item is known not to be in this category.
+            // Only a completely categorised item is known not to be in this category.
+            guard example.categoriesPartial != true else { return nil }
             let mapped = example.categories.contains { mapping.label(for: $0) != nil }
             return mapped ? false : nil
         }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes labelled examples as JSONL in the shared schema, keys in schema order
-/// (`id, source, prompt, response, unsafe, categories, orig_labels`), one example per line.
+/// (`id, source, prompt, response, unsafe, categories, categories_partial, orig_labels`;
+/// `categories_partial` only when true), one example per line.
 public final class LabelledDatasetWriter {
     private static let flushSize = 1 << 20
 
@@ -63,6 +64,7 @@ public final class LabelledDatasetWriter {
         if let response = example.response { fields.append((.response, response)) }
         fields.append((.unsafe, example.unsafe))
         fields.append((.categories, example.categories))
+        if example.categoriesPartial == true { fields.append((.categoriesPartial, true)) }
         if let origLabels = example.origLabels { fields.append((.origLabels, origLabels)) }
 
         var line = Data("{".utf8)

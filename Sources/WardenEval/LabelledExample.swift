@@ -20,10 +20,14 @@ public struct LabelledExample: Codable, Sendable, Hashable {
     public var categories: [String]
     /// The source's own label fields, kept as they were.
     public var origLabels: [String: JSONValue]?
+    /// True when `categories` lists only what is known to apply and the other categories are
+    /// unknown (a reviewed addition, see ``CategoryAdditions``); nil or false means the list is
+    /// complete, as the shared data's schema defines it.
+    public var categoriesPartial: Bool?
 
     public init(
         id: String, source: String, prompt: String, response: String? = nil,
-        unsafe: Bool, categories: [String] = [], origLabels: [String: JSONValue]? = nil
+        unsafe: Bool, categories: [String] = [], origLabels: [String: JSONValue]? = nil, categoriesPartial: Bool? = nil
     ) {
         self.id = id
         self.source = source
@@ -32,11 +36,13 @@ public struct LabelledExample: Codable, Sendable, Hashable {
         self.unsafe = unsafe
         self.categories = categories
         self.origLabels = origLabels
+        self.categoriesPartial = categoriesPartial
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, source, prompt, response, unsafe, categories
         case origLabels = "orig_labels"
+        case categoriesPartial = "categories_partial"
     }
 
     /// The prompt, followed by the response when there is one.

@@ -20,6 +20,8 @@ public struct MixtureReport: Sendable, Codable {
     public var rows: [Row]
     /// Training items per category code, after caps.
     public var trainCategories: [String: Int]
+    /// Items (in all parts) whose categories come from a reviewed addition (``CategoryAdditions``).
+    public var reviewedAdditions: Int
 
     /// Builds the report for `examples` under `split`, `mixture` and the label rules of `targets`.
     public init(examples: [LabelledExample], split: DataSplit, mixture: DataMixture, targets: TargetBuilder) {
@@ -52,6 +54,7 @@ public struct MixtureReport: Sendable, Codable {
             )
         }
         trainCategories = categories
+        reviewedAdditions = examples.filter { $0.categoriesPartial == true }.count
     }
 
     /// A Markdown table.
@@ -67,6 +70,10 @@ public struct MixtureReport: Sendable, Codable {
         lines.append("")
         lines.append("Training items per category: " + trainCategories.sorted { $0.key.localizedStandardCompare($1.key) == .orderedAscending }
             .map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        if reviewedAdditions > 0 {
+            lines.append("")
+            lines.append("Categories from reviewed additions (other categories unknown): \(reviewedAdditions) items")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -30,6 +30,8 @@ public struct TrainingTarget: Sendable, Hashable {
 /// Turns dataset labels into training targets. Every decision about what a label means is here.
 ///
 /// - Items marked unsafe without categories train `unsafe` only; their categories are unknown.
+/// - Items whose categories are partial (a reviewed addition) train those categories as positives
+///   and leave the others unknown.
 /// - Davidson "offensive" tweets (slurs or profanity, no hate) are relabelled safe with `profanity`
 ///   set: profanity is not a hazard in the Llama Guard taxonomy, and treating it as unsafe flags
 ///   casual speech. They stay negatives for `hate`, the only hazard Davidson annotates.
@@ -85,7 +87,7 @@ public struct TargetBuilder: Sendable {
         } else if example.unsafe {
             values[0] = 1
             if !codes.isEmpty {
-                for i in hazardIndices { mask[i] = 1 }
+                if example.categoriesPartial != true { for i in hazardIndices { mask[i] = 1 } }
                 for code in codes { set(code, 1) }
             }
         } else if let annotated = narrowSources[example.source] {

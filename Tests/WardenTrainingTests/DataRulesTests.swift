@@ -56,6 +56,15 @@ struct DataRulesTests {
         #expect(target.mask == [1, 1, 1, 1, 0])
     }
 
+    @Test("reviewed additions are positive on their categories and leave the other hazards unknown")
+    func reviewedAddition() {
+        let additions = CategoryAdditions([.init(id: "x", source: "src", categories: ["S10"])])
+        let added = additions.apply(to: [example("x", unsafe: true)]).examples[0]
+        let target = TargetBuilder(space: Self.space).target(for: added)
+        #expect(target.values == [1, 0, 1, 0, 0])
+        #expect(target.mask == [1, 0, 1, 0, 0])
+    }
+
     @Test("Davidson offensive is safe with profanity; Davidson neither is safe without")
     func davidson() {
         let builder = TargetBuilder(space: Self.space)
