@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardenEval
+import WardenModel
 import WardenTaxonomy
 import WardenTraining
 
@@ -30,11 +31,29 @@ struct DataCommand: AsyncParsableCommand {
         }
 
         /// The additions file named by the flag, else the shipped one when it exists.
-        func loadCategoryAdditions() throws -> CategoryAdditions? {
+        func categoryAdditionsFile() -> URL? {
             if categoryAdditions == "none" { return nil }
             let url = Locations.resolve(categoryAdditions, environment: "WARDEN_CATEGORY_ADDITIONS", fallback: Locations.defaultCategoryAdditions)
-            guard categoryAdditions != nil || FileManager.default.fileExists(atPath: url.path) else { return nil }
-            return try CategoryAdditions.load(from: url)
+            return categoryAdditions != nil || FileManager.default.fileExists(atPath: url.path) ? url : nil
+        }
+
+        func loadCategoryAdditions() throws -> CategoryAdditions? {
+            try categoryAdditionsFile().map { try CategoryAdditions.load(from: $0) }
+        }
+
+        /// What a model manifest records about the data it was trained on: every file with its sha256 and
+        /// items, the additions file with the number of items it labelled.
+        func manifestFiles(examples: [LabelledExample]) throws -> [ModelManifest.DataFile] {
+            var result: [ModelManifest.DataFile] = []
+            for file in try files() {
+                let items = examples.filter { $0.source == file.deletingPathExtension().lastPathComponent }.count
+                result.append(.init(file: file.lastPathComponent, sha256: try ModelStore.sha256(of: file), items: items))
+            }
+            if let additions = categoryAdditionsFile() {
+                let labelled = examples.filter { $0.categoriesPartial == true }.count
+                result.append(.init(file: additions.lastPathComponent, sha256: try ModelStore.sha256(of: additions), items: labelled))
+            }
+            return result
         }
 
         func files() throws -> [URL] {

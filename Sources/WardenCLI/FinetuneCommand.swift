@@ -85,8 +85,16 @@ extension Train {
             ]
             if outcome.calibrationLoss.isFinite { metrics["calibration_loss"] = outcome.calibrationLoss }
             if !setup.validation.isEmpty {
-                let auprc = FineTuneData.unsafeAUPRC(logits: try tuner.logits(setup.validation), examples: setup.validation)
-                metrics["validation_auprc_unsafe"] = ((auprc ?? .nan) * 10_000).rounded() / 10_000
+                if let auprc = FineTuneData.unsafeAUPRC(logits: try tuner.logits(setup.validation), examples: setup.validation), auprc.isFinite {
+                    metrics["validation_auprc_unsafe"] = (auprc * 10_000).rounded() / 10_000
+                } else {
+                    note("validation AUPRC is undefined: the \(setup.validation.count) validation items are all safe or all unsafe")
+                }
+            }
+            // The bundle first: a failure to print the summary must not lose the trained model.
+            if let output {
+                try setup.writeBundle(tuner: tuner, to: URL(fileURLWithPath: output, isDirectory: true), store: store, metrics: metrics)
+                note("wrote \(output)")
             }
             let summary: [String: Any] = [
                 "recipe": recipe.rawValue, "mode": setup.configuration.mode.rawValue, "train_items": setup.train.count,
@@ -94,10 +102,6 @@ extension Train {
                 "val_items": setup.validation.count, "val_auprc_unsafe": metrics["validation_auprc_unsafe"] ?? NSNull(),
             ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
-            if let output {
-                try setup.writeBundle(tuner: tuner, to: URL(fileURLWithPath: output, isDirectory: true), store: store, metrics: metrics)
-                note("wrote \(output)")
-            }
         }
     }
 }
@@ -114,7 +118,7 @@ private struct FinetuneSetup {
     let augmenter: FineTuneAugmenter?
     let labels: [String]
     let maxLength: Int
-    let files: [URL]
+    let data: DataCommand.DataOptions
     let examples: [LabelledExample]
     let id: String
     let version: String
@@ -146,7 +150,7 @@ private struct FinetuneSetup {
         c.patience = 1
         let maxLength = command.maxLength ?? (reference ? 128 : 256)
         self.maxLength = maxLength
-        files = try command.data.files()
+        data = command.data
         examples = try command.data.load()
         let validationItems = try command.validation.isEmpty ? nil : LabelledDataset.load(command.validation.map { URL(fileURLWithPath: $0) })
 
@@ -219,11 +223,7 @@ private struct FinetuneSetup {
         try tuner.delta().write(to: folder.appendingPathComponent("encoder_delta.safetensors"))
         let calibrationSet = calibration.isEmpty ? validation : calibration
         let calibrations = try Calibrator.fit(logits: tuner.logits(calibrationSet), targets: calibrationSet.map(\.target), labels: labels)
-        var dataFiles: [ModelManifest.DataFile] = []
-        for file in files {
-            let items = examples.filter { $0.source == file.deletingPathExtension().lastPathComponent }.count
-            dataFiles.append(.init(file: file.lastPathComponent, sha256: try ModelStore.sha256(of: file), items: items))
-        }
+        let dataFiles = try data.manifestFiles(examples: examples)
         let c = configuration
         let what = c.mode == .lora ? "LoRA r=\(c.rank) alpha=\(c.alpha)\(c.trainNormsAndBiases ? " + LayerNorms and biases" : "")" : "full fine-tune"
         let manifest = ModelManifest(
@@ -237,7 +237,7 @@ private struct FinetuneSetup {
             // The reference recipe tokenizes raw text, as train_reference.py does.
             normalization: recipe == .reference
                 ? .init(nfkc: false, foldHomoglyphs: false, foldLeetspeak: false, joinSpacedLetters: false) : .init(),
-            trainingData: dataFiles, validationMetrics: metrics)
+            trainingData: dataFiles, validationMetrics: metrics.filter { $0.value.isFinite })
         try manifest.write(to: folder)
     }
 }

@@ -37,7 +37,6 @@ struct Train: AsyncParsableCommand {
 
         func run() async throws {
             let examples = try data.load()
-            let files = try data.files()
             let targets = try data.targets()
             let parts = DataSplit.standard.split(examples)
             let train = DataMixture.standard.capped(parts[.train] ?? [])
@@ -76,11 +75,7 @@ struct Train: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: output, isDirectory: true)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try outcome.head.write(to: folder.appendingPathComponent("head.safetensors"))
-            var dataFiles: [ModelManifest.DataFile] = []
-            for file in files {
-                let items = examples.filter { $0.source == file.deletingPathExtension().lastPathComponent }.count
-                dataFiles.append(.init(file: file.lastPathComponent, sha256: try ModelStore.sha256(of: file), items: items))
-            }
+            let dataFiles = try data.manifestFiles(examples: examples)
             let manifest = ModelManifest(
                 formatVersion: ModelManifest.currentFormatVersion, id: id, version: version,
                 description: "MiniLM-L6 (frozen) + MLP head on mean-pooled layers \(layers), trained by `warden train head`.",
