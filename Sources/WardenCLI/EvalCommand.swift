@@ -30,6 +30,10 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Bootstrap resamples (0 turns intervals off).") var resamples = 1000
     @Option(help: "A report.json of another model on the same data: print both side by side (e.g. frozen head vs fine-tuned).")
     var baseline: String?
+    @Option(help: ArgumentHelp(
+        "Another model bundle to score the same items with: writes comparison.md/.json with paired bootstrap intervals of each difference.",
+        valueName: "bundle"))
+    var compareModel: String?
     @OptionGroup var classifier: ClassifierOptions
 
     func run() async throws {
@@ -58,14 +62,8 @@ struct Eval: AsyncParsableCommand {
         let taxonomy = try classifier.loadTaxonomy()
         let space = LabelSpace(taxonomy: taxonomy)
 
-        var scores: [LabelScores] = []
-        var bar = ProgressBar(total: examples.count, label: "scored")
         let start = Date()
-        for chunk in stride(from: 0, to: examples.count, by: batch) {
-            let items = examples[chunk..<min(chunk + batch, examples.count)]
-            scores += try await model.classify(items.map(\.classificationInput))
-            bar.update(scores.count)
-        }
+        let scores = try await Self.score(examples, with: model, batch: batch)
         let seconds = Date().timeIntervalSince(start)
         let mapping = CategoryMapping(space.labelForCode.filter {
             CategoryMapping.datasetCodes.contains($0.key) || $0.key == LabelSpace.profanityLabel
@@ -89,6 +87,35 @@ struct Eval: AsyncParsableCommand {
             let files = try report.write(to: URL(fileURLWithPath: output, isDirectory: true))
             note("wrote " + files.map(\.lastPathComponent).joined(separator: ", ") + " to \(output)")
         }
+        if let compareModel {
+            let other = try EncoderClassifier.load(bundle: URL(fileURLWithPath: compareModel), workers: classifier.workers)
+            let otherScores = try await Self.score(examples, with: other, batch: batch)
+            let comparison = try PairedComparison(
+                examples: examples,
+                baseline: (other.modelID, otherScores, other.manifest.thresholds),
+                candidate: (model.modelID, scores, model.manifest.thresholds),
+                categoryMapping: mapping, options: options)
+            print(comparison.markdown)
+            if let output {
+                let folder = URL(fileURLWithPath: output, isDirectory: true)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(comparison).write(to: folder.appendingPathComponent("comparison.json"))
+                try Data(comparison.markdown.utf8).write(to: folder.appendingPathComponent("comparison.md"))
+                note("wrote comparison.md, comparison.json to \(output)")
+            }
+        }
+    }
+
+    static func score(_ examples: [LabelledExample], with model: EncoderClassifier, batch: Int) async throws -> [LabelScores] {
+        var scores: [LabelScores] = []
+        var bar = ProgressBar(total: examples.count, label: "scored \(model.modelID)")
+        for chunk in stride(from: 0, to: examples.count, by: batch) {
+            let items = examples[chunk..<min(chunk + batch, examples.count)]
+            scores += try await model.classify(items.map(\.classificationInput))
+            bar.update(scores.count)
+        }
+        return scores
     }
 
     /// The label mapping training uses (see `TargetBuilder`): profanity without hate is safe.

@@ -10,6 +10,9 @@ public struct BinarySample: Sendable {
     let truths: [Bool]
     /// How many times each item counts.
     let weights: [Int]
+    /// The position each sorted item had in the input, so two models' samples of the same items
+    /// can be paired (``Bootstrap``'s paired differences).
+    let inputIndices: [Int]
 
     /// The number of items (with multiplicity).
     public let count: Int
@@ -30,14 +33,15 @@ public struct BinarySample: Sendable {
         let order = scores.indices.sorted { scores[$0] > scores[$1] }
         self.init(
             sortedScores: order.map { scores[$0] }, truths: order.map { truths[$0] },
-            weights: Array(repeating: 1, count: scores.count))
+            weights: Array(repeating: 1, count: scores.count), inputIndices: order)
     }
 
     /// A sample already sorted by descending score.
-    init(sortedScores: [Double], truths: [Bool], weights: [Int]) {
+    init(sortedScores: [Double], truths: [Bool], weights: [Int], inputIndices: [Int]) {
         self.scores = sortedScores
         self.truths = truths
         self.weights = weights
+        self.inputIndices = inputIndices
         var count = 0
         var positives = 0
         for index in weights.indices {
@@ -50,7 +54,7 @@ public struct BinarySample: Sendable {
 
     /// The same items with other multiplicities (used by the bootstrap).
     func reweighted(_ weights: [Int]) -> BinarySample {
-        BinarySample(sortedScores: scores, truths: truths, weights: weights)
+        BinarySample(sortedScores: scores, truths: truths, weights: weights, inputIndices: inputIndices)
     }
 
     /// Counts when items scoring at or above `threshold` are predicted positive.

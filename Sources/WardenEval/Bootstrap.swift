@@ -80,6 +80,64 @@ public enum Bootstrap {
         }
     }
 
+    /// Paired percentile intervals of `statistics(a) − statistics(b)`, where `a` and `b` are two
+    /// models' scores on the same items (built from inputs in the same item order). Every resample
+    /// draws items once and gives both samples the same multiplicities, so the variation of the
+    /// items both models share cancels: the interval of the difference is what says whether one
+    /// model is better, not whether two separate intervals overlap.
+    ///
+    /// - Returns: nil per statistic when resampling is off, the samples are empty or differ in their
+    ///   items (count or truth at some input position), or the statistic was never defined.
+    static func pairedDifferenceIntervals(
+        count: Int, a: BinarySample, b: BinarySample, options: BootstrapOptions,
+        statistics: (BinarySample) -> [Double?]
+    ) -> [ConfidenceInterval?] {
+        pairedDifferenceIntervals(count: count, a: a, b: b, options: options, statisticsOfA: statistics, statisticsOfB: statistics)
+    }
+
+    /// Like ``pairedDifferenceIntervals(count:a:b:options:statistics:)`` with a statistic per side
+    /// (e.g. each model's false-positive rate at its own threshold).
+    static func pairedDifferenceIntervals(
+        count: Int, a: BinarySample, b: BinarySample, options: BootstrapOptions,
+        statisticsOfA: (BinarySample) -> [Double?], statisticsOfB: (BinarySample) -> [Double?]
+    ) -> [ConfidenceInterval?] {
+        let none = [ConfidenceInterval?](repeating: nil, count: count)
+        let n = a.scores.count
+        guard options.resamples > 0, n > 0, b.scores.count == n else { return none }
+        // Truth and multiplicity of each input item, which must agree between the two samples.
+        var truth = [Bool](repeating: false, count: n), multiplicity = [Int](repeating: 0, count: n)
+        for position in 0..<n {
+            truth[a.inputIndices[position]] = a.truths[position]
+            multiplicity[a.inputIndices[position]] = a.weights[position]
+        }
+        for position in 0..<n {
+            let item = b.inputIndices[position]
+            guard truth[item] == b.truths[position], multiplicity[item] == b.weights[position] else { return none }
+        }
+        var pools: [[Int]] = options.stratified ? [[], []] : [[]]
+        for item in 0..<n {
+            for _ in 0..<multiplicity[item] { pools[options.stratified && !truth[item] ? 1 : 0].append(item) }
+        }
+        pools = pools.filter { !$0.isEmpty }
+        var generator = SplitMix64(seed: options.seed)
+        var values = Array(repeating: [Double](), count: count)
+        for _ in 0..<options.resamples {
+            let drawn = drawWeights(pools, itemCount: n, using: &generator)
+            let left = statisticsOfA(a.reweighted(a.inputIndices.map { drawn[$0] }))
+            let right = statisticsOfB(b.reweighted(b.inputIndices.map { drawn[$0] }))
+            for index in 0..<count {
+                if let l = left[index], let r = right[index], (l - r).isFinite { values[index].append(l - r) }
+            }
+        }
+        let tail = (1 - options.confidence) / 2
+        return values.map { draws in
+            guard !draws.isEmpty else { return nil }
+            let sorted = draws.sorted()
+            return ConfidenceInterval(
+                lower: percentile(sorted, tail), upper: percentile(sorted, 1 - tail), resamples: sorted.count)
+        }
+    }
+
     /// The interval for one statistic.
     public static func interval(
         of statistic: @escaping Statistic, on sample: BinarySample, options: BootstrapOptions = BootstrapOptions()
