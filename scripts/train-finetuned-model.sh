@@ -3,7 +3,7 @@
 # and its validation reports from the labelled pool.
 #   scripts/train-finetuned-model.sh [DATA_DIR] [OUT_BUNDLE]
 # DATA_DIR defaults to ../shared/data/train. About 50 minutes of training on an idle 2-core machine
-# (2.5 steps/s; 6,441 steps), plus ~3 minutes of evaluation. After a kill, rerun with RESUME=1.
+# (2.5 steps/s; 6,441 steps), plus ~8 minutes of evaluation (each model scored on the validation split). After a kill, rerun with RESUME=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data/train}"
@@ -15,6 +15,6 @@ $bin train finetune --data "$data" --output "$out" --rank 16 --alpha 32 --epochs
     --augment 0.2 --workers 2 --checkpoint-every 200 ${RESUME:+--resume}
 $bin data stats --data "$data" > "$out/MIXTURE.md"
 $bin eval --data "$data" --split validation --model "$out" --output "$out/validation" \
-    --baseline Models/warden-minilm-v1/validation/report.json
+    --baseline Models/warden-minilm-v1/validation/report.json --compare-model Models/warden-minilm-v1
 $bin eval --data "$data" --split validation --model "$out" --perturb mixed --limit 6000 --output "$out/validation-perturbed" \
-    --baseline Models/warden-minilm-v1/validation-perturbed/report.json
+    --baseline Models/warden-minilm-v1/validation-perturbed/report.json --compare-model Models/warden-minilm-v1

@@ -31,7 +31,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "A report.json of another model on the same data: print both side by side (e.g. frozen head vs fine-tuned).")
     var baseline: String?
     @Option(help: ArgumentHelp(
-        "Another model bundle to score the same items with: writes comparison.md/.json with paired bootstrap intervals of each difference.",
+        "Another model bundle to score the same items with: prints and writes comparison-paired.md/.json, paired bootstrap intervals of each difference.",
         valueName: "bundle"))
     var compareModel: String?
     @OptionGroup var classifier: ClassifierOptions
@@ -100,9 +100,9 @@ struct Eval: AsyncParsableCommand {
                 let folder = URL(fileURLWithPath: output, isDirectory: true)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(comparison).write(to: folder.appendingPathComponent("comparison.json"))
-                try Data(comparison.markdown.utf8).write(to: folder.appendingPathComponent("comparison.md"))
-                note("wrote comparison.md, comparison.json to \(output)")
+                try encoder.encode(comparison).write(to: folder.appendingPathComponent("comparison-paired.json"))
+                try Data(comparison.markdown.utf8).write(to: folder.appendingPathComponent("comparison-paired.md"))
+                note("wrote comparison-paired.md, comparison-paired.json to \(output)")
             }
         }
     }
