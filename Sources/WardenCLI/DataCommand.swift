@@ -12,12 +12,28 @@ struct DataCommand: AsyncParsableCommand {
         subcommands: [Stats.self, Split.self]
     )
 
+    /// The data files and the taxonomy their labels map onto (commands that train or summarise data).
     struct DataOptions: ParsableArguments {
-        @Option(name: .customLong("data"), parsing: .upToNextOption, help: "JSONL files or folders of them (the ../shared/data schema).")
-        var paths: [String]
+        @OptionGroup var source: DataFiles
 
         @Option(help: "Taxonomy file (default: Taxonomy/mlcommons-v1.yaml).")
         var taxonomy: String?
+
+        var paths: [String] { source.paths }
+        func load() throws -> [LabelledExample] { try source.load() }
+        func files() throws -> [URL] { try source.files() }
+        func manifestFiles(examples: [LabelledExample]) throws -> [ModelManifest.DataFile] { try source.manifestFiles(examples: examples) }
+
+        func targets() throws -> TargetBuilder {
+            TargetBuilder(space: LabelSpace(taxonomy: try TaxonomyLoader.load(from: Locations.taxonomy(taxonomy))))
+        }
+    }
+
+    /// Labelled JSONL files and the reviewed category additions applied to them. (`warden eval` takes its taxonomy
+    /// from the classifier options, so the taxonomy flag is not part of this group.)
+    struct DataFiles: ParsableArguments {
+        @Option(name: .customLong("data"), parsing: .upToNextOption, help: "JSONL files or folders of them (the ../shared/data schema).")
+        var paths: [String]
 
         @Option(help: ArgumentHelp(
             "Reviewed category additions for uncategorised unsafe items (default: Data/category-additions.jsonl; none turns them off).",
@@ -67,10 +83,6 @@ struct DataCommand: AsyncParsableCommand {
             }
             guard !files.isEmpty else { throw ValidationError("No .jsonl files in \(paths.joined(separator: ", "))") }
             return files
-        }
-
-        func targets() throws -> TargetBuilder {
-            TargetBuilder(space: LabelSpace(taxonomy: try TaxonomyLoader.load(from: Locations.taxonomy(taxonomy))))
         }
     }
 

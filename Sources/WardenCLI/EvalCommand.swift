@@ -19,7 +19,7 @@ struct Eval: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var data: DataCommand.DataOptions
+    @OptionGroup var data: DataCommand.DataFiles
     @Option(help: "Which part of the fixed split to use: train, calibration, validation, or all.") var split = "all"
     @Option(help: "Folder for report.json, report.md and SVG curves.") var output: String?
     @Option(help: "Perturb every text first (leetspeak, randomCase, spacedLetters, homoglyphs, zeroWidth, mixed).")
@@ -59,6 +59,8 @@ struct Eval: AsyncParsableCommand {
             }
         }
         let model = try classifier.loadClassifier()
+        // Loaded before scoring so a wrong path fails in a second, not after the first model's pass.
+        let other = try compareModel.map { try EncoderClassifier.load(bundle: URL(fileURLWithPath: $0), workers: classifier.workers) }
         let taxonomy = try classifier.loadTaxonomy()
         let space = LabelSpace(taxonomy: taxonomy)
 
@@ -87,8 +89,7 @@ struct Eval: AsyncParsableCommand {
             let files = try report.write(to: URL(fileURLWithPath: output, isDirectory: true))
             note("wrote " + files.map(\.lastPathComponent).joined(separator: ", ") + " to \(output)")
         }
-        if let compareModel {
-            let other = try EncoderClassifier.load(bundle: URL(fileURLWithPath: compareModel), workers: classifier.workers)
+        if let other {
             let otherScores = try await Self.score(examples, with: other, batch: batch)
             let comparison = try PairedComparison(
                 examples: examples,
