@@ -20,6 +20,8 @@ public struct MixtureReport: Sendable, Codable {
     public var rows: [Row]
     /// Training items per category code, after caps.
     public var trainCategories: [String: Int]
+    /// Validation positives per category code: how much evidence each per-category metric rests on.
+    public var validationCategories: [String: Int]
     /// Items (in all parts) whose categories come from a reviewed addition (``CategoryAdditions``).
     public var reviewedAdditions: Int
 
@@ -32,12 +34,17 @@ public struct MixtureReport: Sendable, Codable {
         }
         let trainCounts = count(train), calibration = count(parts[.calibration]), validation = count(parts[.validation])
         var lossBySource: [String: Double] = [:]
-        var categories: [String: Int] = [:]
         for example in train {
-            let unsafe = targets.isUnsafe(example)
-            lossBySource[example.source, default: 0] += mixture.weight(of: example, unsafe: unsafe)
-            for code in example.categories where unsafe || code == LabelSpace.profanityLabel { categories[code, default: 0] += 1 }
-            if TargetBuilder.isProfanityOnly(example) { categories[LabelSpace.profanityLabel, default: 0] += 1 }
+            lossBySource[example.source, default: 0] += mixture.weight(of: example, unsafe: targets.isUnsafe(example))
+        }
+        func categoryCounts(_ part: [LabelledExample]) -> [String: Int] {
+            var categories: [String: Int] = [:]
+            for example in part {
+                let unsafe = targets.isUnsafe(example)
+                for code in example.categories where unsafe || code == LabelSpace.profanityLabel { categories[code, default: 0] += 1 }
+                if TargetBuilder.isProfanityOnly(example) { categories[LabelSpace.profanityLabel, default: 0] += 1 }
+            }
+            return categories
         }
         let totalLoss = max(lossBySource.values.reduce(0, +), 1e-9)
         let bySource = Dictionary(grouping: examples, by: \.source)
@@ -53,7 +60,8 @@ public struct MixtureReport: Sendable, Codable {
                 lossShare: (lossBySource[source] ?? 0) / totalLoss
             )
         }
-        trainCategories = categories
+        trainCategories = categoryCounts(train)
+        validationCategories = categoryCounts(parts[.validation] ?? [])
         reviewedAdditions = examples.filter { $0.categoriesPartial == true }.count
     }
 
@@ -68,8 +76,12 @@ public struct MixtureReport: Sendable, Codable {
         let total = rows.reduce(into: (0, 0, 0, 0, 0)) { $0.0 += $1.items; $0.1 += $1.unsafe; $0.2 += $1.train; $0.3 += $1.calibration; $0.4 += $1.validation }
         lines.append("| **total** | \(total.0) | \(total.1) | | \(total.2) | \(total.3) | \(total.4) | | | 100% |")
         lines.append("")
-        lines.append("Training items per category: " + trainCategories.sorted { $0.key.localizedStandardCompare($1.key) == .orderedAscending }
-            .map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        func list(_ counts: [String: Int]) -> String {
+            counts.sorted { $0.key.localizedStandardCompare($1.key) == .orderedAscending }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        lines.append("Training items per category: " + list(trainCategories))
+        lines.append("")
+        lines.append("Validation positives per category (per-category metrics rest on these): " + list(validationCategories))
         if reviewedAdditions > 0 {
             lines.append("")
             lines.append("Categories from reviewed additions (other categories unknown): \(reviewedAdditions) items")

@@ -96,4 +96,20 @@ struct DataRulesTests {
         #expect(mixture.weight(of: items[0], unsafe: true) == 2)
         #expect(mixture.weight(of: items[50], unsafe: true) == 1)
     }
+
+    @Test("the mixture report counts categories per part, with Davidson offensive as profanity, and reviewed additions")
+    func mixtureReport() {
+        let split = DataSplit(validationFraction: 0.5, calibrationFraction: 0, salt: "r")
+        var items = (0..<40).map { example("h-\($0)", source: "h", unsafe: true, categories: ["S10"]) }
+        items += (0..<40).map { example("d-\($0)", source: "davidson_hate_offensive", unsafe: true, origClass: "offensive_language") }
+        items += (0..<10).map { example("w-\($0)", source: "w", unsafe: true) }
+        items = CategoryAdditions((0..<10).map { .init(id: "w-\($0)", source: "w", categories: ["S1"]) }).apply(to: items).examples
+        let report = MixtureReport(examples: items, split: split, mixture: DataMixture(sources: [:]), targets: TargetBuilder(space: Self.space))
+        #expect(report.trainCategories["S10"] == 20 && report.validationCategories["S10"] == 20)
+        #expect(report.trainCategories["profanity"] == 20 && report.validationCategories["profanity"] == 20)
+        #expect(report.validationCategories["S1"] == 5)
+        #expect(report.reviewedAdditions == 10)
+        #expect(report.rows.first { $0.source == "davidson_hate_offensive" }?.unsafe == 0)
+        #expect(report.markdown.contains("Validation positives per category (per-category metrics rest on these): profanity 20, S1 5, S10 20"))
+    }
 }
