@@ -71,13 +71,7 @@ public enum Bootstrap {
                 if let value, value.isFinite { values[index].append(value) }
             }
         }
-        let tail = (1 - options.confidence) / 2
-        return values.map { draws in
-            guard !draws.isEmpty else { return nil }
-            let sorted = draws.sorted()
-            return ConfidenceInterval(
-                lower: percentile(sorted, tail), upper: percentile(sorted, 1 - tail), resamples: sorted.count)
-        }
+        return values.map { percentileInterval($0, confidence: options.confidence) }
     }
 
     /// Paired percentile intervals of `statistics(a) − statistics(b)`, where `a` and `b` are two
@@ -129,13 +123,7 @@ public enum Bootstrap {
                 if let l = left[index], let r = right[index], (l - r).isFinite { values[index].append(l - r) }
             }
         }
-        let tail = (1 - options.confidence) / 2
-        return values.map { draws in
-            guard !draws.isEmpty else { return nil }
-            let sorted = draws.sorted()
-            return ConfidenceInterval(
-                lower: percentile(sorted, tail), upper: percentile(sorted, 1 - tail), resamples: sorted.count)
-        }
+        return values.map { percentileInterval($0, confidence: options.confidence) }
     }
 
     /// The interval for one statistic.
@@ -143,6 +131,14 @@ public enum Bootstrap {
         of statistic: @escaping Statistic, on sample: BinarySample, options: BootstrapOptions = BootstrapOptions()
     ) -> ConfidenceInterval? {
         intervals(of: [statistic], on: sample, options: options)[0]
+    }
+
+    /// The two-sided percentile interval of bootstrap draws, nil without draws.
+    private static func percentileInterval(_ draws: [Double], confidence: Double) -> ConfidenceInterval? {
+        guard !draws.isEmpty else { return nil }
+        let sorted = draws.sorted()
+        let tail = (1 - confidence) / 2
+        return ConfidenceInterval(lower: percentile(sorted, tail), upper: percentile(sorted, 1 - tail), resamples: sorted.count)
     }
 
     /// The `p`-quantile of sorted values with linear interpolation between order statistics
