@@ -38,7 +38,7 @@ public struct CategoryAdditions: Sendable, Hashable {
         let lines = try LineReader(url: url)
         var additions: [Addition] = []
         while let line = try lines.nextLine() {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
+            if line.allSatisfy(LabelledDatasetReader.isWhitespace) { continue }
             let addition: Addition
             do {
                 addition = try JSONDecoder().decode(Addition.self, from: Data(line))

@@ -25,7 +25,8 @@ public final class LabelledDatasetReader {
         return nil
     }
 
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
+    /// Whether a byte is blank for JSONL purposes (a line of only these is skipped).
+    static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
     }
 }
