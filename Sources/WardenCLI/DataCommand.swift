@@ -43,7 +43,17 @@ struct DataCommand: AsyncParsableCommand {
         func load() throws -> [LabelledExample] {
             let examples = try LabelledDataset.load(try files())
             guard let additions = try loadCategoryAdditions() else { return examples }
-            return additions.apply(to: examples).examples
+            let applied = additions.apply(to: examples)
+            if !applied.unmatched.isEmpty, let file = categoryAdditionsFile() {
+                // Not fatal: the rest of the review still holds. But a reviewed line that labels nothing is a
+                // mistyped id or a changed source, and the reviewer should know.
+                let items = applied.unmatched.prefix(5).map { "\($0.source) \($0.id)" }.joined(separator: ", ")
+                let more = applied.unmatched.count > 5 ? ", …" : ""
+                FileHandle.standardError.write(Data(("warning: \(applied.unmatched.count) of \(additions.additions.count) "
+                    + "category additions in \(file.path) match no unsafe, uncategorised item of their source (\(items)\(more)); "
+                    + "check the id, or remove the line if the source now labels the item itself.\n").utf8))
+            }
+            return applied.examples
         }
 
         /// The additions file named by the flag, else the shipped one when it exists.

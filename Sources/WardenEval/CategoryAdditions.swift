@@ -37,6 +37,7 @@ public struct CategoryAdditions: Sendable, Hashable {
     public static func load(from url: URL) throws(DatasetError) -> CategoryAdditions {
         let lines = try LineReader(url: url)
         var additions: [Addition] = []
+        var firstLine: [String: Int] = [:]
         while let line = try lines.nextLine() {
             if line.allSatisfy(LabelledDatasetReader.isWhitespace) { continue }
             let addition: Addition
@@ -53,25 +54,38 @@ public struct CategoryAdditions: Sendable, Hashable {
                 throw .wrongType(file: url.path, line: lines.lineNumber, field: "categories",
                                  expected: "codes among \(CategoryMapping.datasetCodes.joined(separator: ", ")), not \"\(unknown)\"")
             }
+            // A second line for the same item is a reviewer's slip; silently letting one win would hide it.
+            let key = addition.source + "\u{0}" + addition.id
+            if let earlier = firstLine[key] {
+                throw .wrongType(file: url.path, line: lines.lineNumber, field: "id",
+                                 expected: "an item not already reviewed (\(addition.source) \(addition.id) is on line \(earlier); merge the two lines)")
+            }
+            firstLine[key] = lines.lineNumber
             additions.append(addition)
         }
         return CategoryAdditions(additions)
     }
 
-    /// The examples with the additions applied, and how many were changed.
-    public func apply(to examples: [LabelledExample]) -> (examples: [LabelledExample], applied: Int) {
-        var byID: [String: Addition] = [:]
-        for addition in additions { byID[addition.id] = addition }
-        var applied = 0
+    /// The examples with the additions applied, how many were changed, and the additions that labelled nothing
+    /// although their source was loaded (a mistyped id, or a source whose item is no longer unsafe and
+    /// uncategorised). Additions for sources that were not loaded are not counted as unmatched.
+    public func apply(to examples: [LabelledExample]) -> (examples: [LabelledExample], applied: Int, unmatched: [Addition]) {
+        var byItem: [String: Addition] = [:]
+        for addition in additions { byItem[addition.source + "\u{0}" + addition.id] = addition }
+        var matched = Set<String>()
         let result = examples.map { example -> LabelledExample in
-            guard let addition = byID[example.id], addition.source == example.source,
-                  example.unsafe, example.categories.isEmpty else { return example }
-            applied += 1
+            let key = example.source + "\u{0}" + example.id
+            guard let addition = byItem[key], example.unsafe, example.categories.isEmpty else { return example }
+            matched.insert(key)
             var copy = example
             copy.categories = addition.categories
             copy.categoriesPartial = true
             return copy
         }
-        return (result, applied)
+        let loadedSources = Set(examples.map(\.source))
+        let unmatched = additions.filter {
+            loadedSources.contains($0.source) && !matched.contains($0.source + "\u{0}" + $0.id)
+        }
+        return (result, matched.count, unmatched)
     }
 }

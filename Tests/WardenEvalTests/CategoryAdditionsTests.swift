@@ -28,8 +28,9 @@ struct CategoryAdditionsTests {
             example("a-2", source: "b"),                 // same id, other source: kept
             example("a-3"),                              // not listed
         ]
-        let (result, applied) = additions.apply(to: items)
+        let (result, applied, unmatched) = additions.apply(to: items)
         #expect(applied == 1)
+        #expect(unmatched.map(\.id) == ["a-2"], "a-2 of source a labelled nothing: its item is already categorised")
         #expect(result[0].categories == ["S9"])
         #expect(result[0].categoriesPartial == true)
         #expect(result[1].categories == ["S2"] && result[1].categoriesPartial == nil)
@@ -37,6 +38,9 @@ struct CategoryAdditionsTests {
 
         let safe = additions.apply(to: [example("a-1", unsafe: false)])
         #expect(safe.applied == 0 && safe.examples[0].categories.isEmpty)
+        #expect(safe.unmatched.map(\.id) == ["a-1", "a-2"])
+        #expect(additions.apply(to: [example("z-1", source: "z")]).unmatched.isEmpty,
+                "additions for a source that was not loaded are not reported as unmatched")
     }
 
     @Test("a partial item is a positive for its categories and unknown, never a negative, for the others")
@@ -80,6 +84,17 @@ struct CategoryAdditionsTests {
         let empty = try directory.file("e.jsonl", text: "\n" + #"{"id": "a-1", "source": "a", "categories": []}"#)
         #expect(throws: DatasetError.wrongType(file: empty.path, line: 2, field: "categories", expected: "a non-empty list of codes")) {
             try CategoryAdditions.load(from: empty)
+        }
+        let twice = try directory.file("d.jsonl", text: """
+            {"id": "a-1", "source": "a", "categories": ["S9"]}
+            {"id": "a-1", "source": "b", "categories": ["S9"]}
+            {"id": "a-1", "source": "a", "categories": ["S1"]}
+            """)
+        #expect {
+            try CategoryAdditions.load(from: twice)
+        } throws: { error in
+            guard let error = error as? DatasetError else { return false }
+            return error.line == 3 && "\(error)".contains("line 1")
         }
         let broken = try directory.file("b.jsonl", text: #"{"id": "a-1""#)
         #expect {
