@@ -6,10 +6,11 @@ struct SampleSummary: Equatable {
     var f1: Double?
     var falsePositiveRate: Double?
     var recallAtFalsePositiveRate: Double?
+    var recall: Double?
 }
 
 extension BinarySample {
-    /// AP, F1 and FPR at `threshold`, and recall at FPR ≤ `falsePositiveRateTarget`, with the same
+    /// AP, F1, FPR and recall at `threshold`, and recall at FPR ≤ `falsePositiveRateTarget`, with the same
     /// definitions as ``averagePrecision``, ``confusion(at:)`` and ``recall(atFalsePositiveRate:)``.
     func summary(threshold: Double, falsePositiveRateTarget: Double) -> SampleSummary {
         let allowedFalsePositives = falsePositiveRateTarget * Double(negatives)
@@ -47,6 +48,7 @@ extension BinarySample {
         return SampleSummary(
             averagePrecision: positives > 0 ? apSum : nil,
             f1: counts.f1, falsePositiveRate: counts.falsePositiveRate,
-            recallAtFalsePositiveRate: hasBothClasses ? Double(truePositivesWithinLimit) / Double(positives) : nil)
+            recallAtFalsePositiveRate: hasBothClasses ? Double(truePositivesWithinLimit) / Double(positives) : nil,
+            recall: counts.recall)
     }
 }

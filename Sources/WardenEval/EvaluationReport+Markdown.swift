@@ -35,7 +35,8 @@ extension EvaluationReport {
                 [
                     label.label, "\(label.count)", "\(label.positives)", "\(label.excluded)",
                     ReportFormat.number(label.threshold), ReportFormat.number(label.precision),
-                    ReportFormat.number(label.recall), ReportFormat.estimate(label.f1),
+                    ReportFormat.estimate(label.recall.map { Estimate(value: $0, interval: label.recallInterval) }),
+                    ReportFormat.estimate(label.f1),
                     ReportFormat.estimate(label.falsePositiveRate),
                 ]
             }, rightAligned: Set(1...8))

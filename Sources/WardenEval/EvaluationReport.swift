@@ -50,6 +50,8 @@ public struct LabelReport: Codable, Sendable, Hashable {
     public var counts: ConfusionCounts
     public var precision: Double?
     public var recall: Double?
+    /// The bootstrap interval of `recall` (absent in reports written before it was measured).
+    public var recallInterval: ConfidenceInterval? = nil
     public var f1: Estimate?
     public var falsePositiveRate: Estimate?
     public var averagePrecision: Estimate?

@@ -9,8 +9,8 @@ import WardenCore
 public struct PairedComparison: Codable, Sendable {
     public struct Row: Codable, Sendable, Hashable {
         public var label: String
-        /// `AUPRC`, `recall at FPR` (at ``EvaluationOptions/falsePositiveRateTarget``), or
-        /// `realistic benign FPR` (at each model's own threshold; lower is better).
+        /// `AUPRC`, `recall at FPR` (at ``EvaluationOptions/falsePositiveRateTarget``), and for `unsafe`
+        /// `recall at threshold` and `realistic benign FPR` (each model at its own threshold; lower FPR is better).
         public var metric: String
         public var positives: Int
         public var negatives: Int
@@ -69,7 +69,13 @@ public struct PairedComparison: Codable, Sendable {
 
         let unsafe = LabelScores.unsafeLabel
         try compare(label: unsafe) { $0.unsafe }
-        rows.append(try Self.benignRow(examples: examples, base: base, cand: cand, options: options))
+        rows.append(try Self.ownThresholdRow(
+            metric: "recall at threshold", include: { _ in true }, base: base, cand: cand, options: options,
+            higherIsBetter: true) { $0.recall })
+        let wanted = Set(options.realisticBenignSources)
+        rows.append(try Self.ownThresholdRow(
+            metric: "realistic benign FPR", include: { !examples[$0].unsafe && wanted.contains(examples[$0].source) },
+            base: base, cand: cand, options: options, higherIsBetter: false) { $0.falsePositiveRate })
         for label in categoryMapping.labels where label != unsafe {
             let codes = Set(categoryMapping.codes(for: label))
             try compare(label: label) {
@@ -82,23 +88,24 @@ public struct PairedComparison: Codable, Sendable {
         self.rows = rows
     }
 
-    /// The false-positive rate on the realistic benign items, each model at its own `unsafe` threshold.
-    private static func benignRow(
-        examples: [LabelledExample], base: LabelScorer, cand: LabelScorer, options: EvaluationOptions
+    /// An `unsafe` statistic of the confusion counts with each model at its own threshold (the operating
+    /// point a deployment gets), over the items `include` admits: recall on all items, or the false-positive
+    /// rate on the realistic benign ones.
+    private static func ownThresholdRow(
+        metric: String, include: (Int) -> Bool, base: LabelScorer, cand: LabelScorer, options: EvaluationOptions,
+        higherIsBetter: Bool, statistic: (ConfusionCounts) -> Double?
     ) throws(EvaluationError) -> Row {
         let label = LabelScores.unsafeLabel
-        let wanted = Set(options.realisticBenignSources)
-        let include = { (index: Int) in !examples[index].unsafe && wanted.contains(examples[index].source) }
         let a = try cand.sample(label: label, include: include, truth: { $0.unsafe }).sample
         let b = try base.sample(label: label, include: include, truth: { $0.unsafe }).sample
         let (ta, tb) = (try cand.threshold(label), try base.threshold(label))
         let interval = Bootstrap.pairedDifferenceIntervals(
             count: 1, a: a, b: b, options: options.bootstrap,
-            statisticsOfA: { [$0.confusion(at: ta).falsePositiveRate] }, statisticsOfB: { [$0.confusion(at: tb).falsePositiveRate] })[0]
-        let (fa, fb) = (a.confusion(at: ta).falsePositiveRate, b.confusion(at: tb).falsePositiveRate)
-        let difference = fa.flatMap { x in fb.map { Estimate(value: x - $0, interval: interval) } }
-        return Row(label: label, metric: "realistic benign FPR", positives: 0, negatives: a.negatives,
-                   baseline: fb, candidate: fa, difference: difference, higherIsBetter: false)
+            statisticsOfA: { [statistic($0.confusion(at: ta))] }, statisticsOfB: { [statistic($0.confusion(at: tb))] })[0]
+        let (sa, sb) = (statistic(a.confusion(at: ta)), statistic(b.confusion(at: tb)))
+        let difference = sa.flatMap { x in sb.map { Estimate(value: x - $0, interval: interval) } }
+        return Row(label: label, metric: metric, positives: a.positives, negatives: a.negatives,
+                   baseline: sb, candidate: sa, difference: difference, higherIsBetter: higherIsBetter)
     }
 
     /// A Markdown table, one row per label and metric.

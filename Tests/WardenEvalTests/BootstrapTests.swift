@@ -126,6 +126,7 @@ struct SampleSummaryTests {
             #expect(summary.averagePrecision == sample.averagePrecision)
             #expect(summary.f1 == counts.f1)
             #expect(summary.falsePositiveRate == counts.falsePositiveRate)
+            #expect(summary.recall == counts.recall)
             #expect(summary.recallAtFalsePositiveRate == sample.recall(atFalsePositiveRate: target)?.counts.recall)
         }
     }

@@ -22,7 +22,24 @@ struct EvaluationReportTests {
         #expect(unsafe.recallAtFalsePositiveRate?.threshold == 0.9)
         #expect(isClose(unsafe.recallAtFalsePositiveRate?.recall.value, 1.0 / 3))
         #expect(unsafe.averagePrecision?.interval?.resamples == 50)
+        // Recall at the threshold gets its bootstrap interval too, around the point value.
+        let recallInterval = try #require(unsafe.recallInterval)
+        #expect(recallInterval.resamples == 50)
+        #expect(recallInterval.lower <= 2.0 / 3 && 2.0 / 3 <= recallInterval.upper && recallInterval.lower < recallInterval.upper)
         #expect(unsafe.reliability.count == 10)
+    }
+
+    @Test("a report written before recall had an interval still loads")
+    func olderReportLoads() throws {
+        let report = try ReportFixture.report()
+        let encoder = JSONEncoder()
+        var json = try #require(try JSONSerialization.jsonObject(with: encoder.encode(report)) as? [String: Any])
+        var labels = try #require(json["labels"] as? [[String: Any]])
+        for index in labels.indices { labels[index].removeValue(forKey: "recallInterval") }
+        json["labels"] = labels
+        let decoded = try JSONDecoder().decode(EvaluationReport.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(decoded.label("unsafe")?.recallInterval == nil)
+        #expect(isClose(decoded.label("unsafe")?.recall, 2.0 / 3))
     }
 
     @Test("category labels use only items whose category truth is known")

@@ -30,7 +30,8 @@ struct PairedComparisonTests {
         let comparison = try PairedComparison(
             examples: Self.examples, baseline: ("a", scores, Self.thresholds), candidate: ("a", scores, Self.thresholds),
             categoryMapping: Self.mapping, options: Self.options)
-        #expect(comparison.rows.count == 5)  // unsafe AUPRC, recall at FPR, benign FPR; violent_crimes AUPRC, recall
+        // unsafe: AUPRC, recall at FPR, recall at threshold, benign FPR; violent_crimes: AUPRC, recall at FPR
+        #expect(comparison.rows.count == 6)
         for row in comparison.rows {
             #expect(row.difference?.value == 0)
             #expect(row.difference?.interval?.lower == 0 && row.difference?.interval?.upper == 0)
@@ -88,6 +89,11 @@ struct PairedComparisonTests {
         #expect(try #require(row.baseline) > 0.2)
         #expect(row.negatives == 50)  // the safe toxicchat_train items (i = 2 mod 4); Alpaca is not realistic benign
         #expect(row.verdict == "candidate")
+        // The same thresholds decide recall: the strict candidate flags fewer unsafe items, and that is worse.
+        let recall = try #require(comparison.rows.first { $0.metric == "recall at threshold" })
+        #expect(recall.label == "unsafe" && recall.positives == 50 && recall.negatives == 150)
+        #expect(try #require(recall.candidate) < #require(recall.baseline))
+        #expect(recall.verdict == "baseline")
     }
 
     @Test("score lists that do not fit the examples are an error")
