@@ -55,7 +55,7 @@ public struct CategoryAdditions: Sendable, Hashable {
                                  expected: "codes among \(CategoryMapping.datasetCodes.joined(separator: ", ")), not \"\(unknown)\"")
             }
             // A second line for the same item is a reviewer's slip; silently letting one win would hide it.
-            let key = addition.source + "\u{0}" + addition.id
+            let key = itemKey(source: addition.source, id: addition.id)
             if let earlier = firstLine[key] {
                 throw .wrongType(file: url.path, line: lines.lineNumber, field: "id",
                                  expected: "an item not already reviewed (\(addition.source) \(addition.id) is on line \(earlier); merge the two lines)")
@@ -71,10 +71,10 @@ public struct CategoryAdditions: Sendable, Hashable {
     /// uncategorised). Additions for sources that were not loaded are not counted as unmatched.
     public func apply(to examples: [LabelledExample]) -> (examples: [LabelledExample], applied: Int, unmatched: [Addition]) {
         var byItem: [String: Addition] = [:]
-        for addition in additions { byItem[addition.source + "\u{0}" + addition.id] = addition }
+        for addition in additions { byItem[Self.itemKey(source: addition.source, id: addition.id)] = addition }
         var matched = Set<String>()
         let result = examples.map { example -> LabelledExample in
-            let key = example.source + "\u{0}" + example.id
+            let key = Self.itemKey(source: example.source, id: example.id)
             guard let addition = byItem[key], example.unsafe, example.categories.isEmpty else { return example }
             matched.insert(key)
             var copy = example
@@ -84,8 +84,11 @@ public struct CategoryAdditions: Sendable, Hashable {
         }
         let loadedSources = Set(examples.map(\.source))
         let unmatched = additions.filter {
-            loadedSources.contains($0.source) && !matched.contains($0.source + "\u{0}" + $0.id)
+            loadedSources.contains($0.source) && !matched.contains(Self.itemKey(source: $0.source, id: $0.id))
         }
         return (result, matched.count, unmatched)
     }
+
+    /// Ids are unique only within a source, so an item is named by both.
+    private static func itemKey(source: String, id: String) -> String { source + "\u{0}" + id }
 }
