@@ -44,8 +44,11 @@ public enum CategoryNegatives: String, Codable, Sendable, CaseIterable {
 /// Settings of an evaluation run, recorded in the report.
 public struct EvaluationOptions: Codable, Sendable, Hashable {
     /// The sources of the shared data whose safe items are realistic or borderline benign text.
+    /// Real user prompts, borderline requests, and (pool 4) benign prompts full of injection trigger words,
+    /// translated benign programming requests and mental-health questions to counsellors.
     public static let defaultRealisticBenignSources = [
         "toxicchat_train", "cyberseceval_frr", "toxigen_seeds", "arena_hard", "coconot",
+        "injecguard_sets", "cse_frr_multilingual", "counsel_chat",
     ]
 
     public var bootstrap: BootstrapOptions

@@ -9,11 +9,48 @@ public struct SourceMixing: Sendable, Hashable, Codable {
     /// Extra factor on the source's safe items: realistic, borderline benign text is what a guard
     /// most often gets wrong, so it counts more than easy instructions.
     public var safeBoost: Double
+    /// Items of the source that never train (they stay in calibration and validation, where they are measured).
+    public var exclusions: [TrainingExclusion]
 
-    public init(cap: Int? = nil, weight: Double = 1, safeBoost: Double = 1) {
+    public init(cap: Int? = nil, weight: Double = 1, safeBoost: Double = 1, exclusions: [TrainingExclusion] = []) {
         self.cap = cap
         self.weight = weight
         self.safeBoost = safeBoost
+        self.exclusions = exclusions
+    }
+
+    public func excludes(_ example: LabelledExample) -> Bool { exclusions.contains { $0.excludes(example) } }
+}
+
+/// A rule that keeps some items of a source out of training, each for a reason its case names.
+public enum TrainingExclusion: Sendable, Hashable, Codable {
+    /// Items in these languages (`orig_labels.lang`): text the encoder cannot read teaches only a prior about its
+    /// script (MiniLM's English vocabulary turns Thai into a few `[UNK]`s, so all-unsafe Thai requests would teach
+    /// "Thai is unsafe").
+    case languages(Set<String>)
+    /// Items whose mean rating of `field` (`orig_labels.annotations_mean`) lies in the band: the raters' mean sits
+    /// between the clear cases, so the binary label is a coin toss of the cut point (RTP-LX's "unsafe" starts at a
+    /// mean toxicity of 2.33 on its 1-5 scale).
+    case borderlineRating(field: String, low: Double, high: Double)
+    /// Injected items whose attack string (`orig_labels.attack`) starts after this many characters: training
+    /// scores the first window only, which may not reach the attack, so the label would be wrong for what is seen.
+    case attackBeyond(characters: Int)
+
+    public func excludes(_ example: LabelledExample) -> Bool {
+        switch self {
+        case .languages(let languages):
+            guard case .string(let lang)? = example.origLabels?["lang"] else { return false }
+            return languages.contains(lang)
+        case .borderlineRating(let field, let low, let high):
+            guard case .object(let means)? = example.origLabels?["annotations_mean"], let rating = means[field]?.doubleValue else {
+                return false
+            }
+            return rating >= low && rating <= high
+        case .attackBeyond(let characters):
+            guard case .string(let attack)? = example.origLabels?["attack"], example.unsafe else { return false }
+            guard let range = example.prompt.range(of: attack) else { return true }
+            return example.prompt.distance(from: example.prompt.startIndex, to: range.lowerBound) > characters
+        }
     }
 }
 
@@ -61,12 +98,30 @@ public struct DataMixture: Sendable, Hashable, Codable {
         "arena_hard": SourceMixing(weight: 1.5),
         "self_instruct_user": SourceMixing(weight: 1.5),
         "dices990": SourceMixing(weight: 0.5),
+        // Pool 4 (Docs/training.md, "Mixture"). Multilingual toxicity: only the clear ratings train.
+        "rtplx_train": SourceMixing(weight: 1.5, safeBoost: 1.5,
+                                    exclusions: [.borderlineRating(field: "Toxicity", low: 1.6, high: 3.4)]),
+        "multijail": SourceMixing(weight: 2, exclusions: [.languages(["th"])]),
+        // Its "safe" means safe for four tasks; hostile comments stay in, at half weight.
+        "germeval2026": SourceMixing(cap: 2500, weight: 1, safeBoost: 0.5),
+        // Benign mental-health disclosure and counselling: the hard negatives of self-harm (long texts, capped).
+        "imhi_disclosure": SourceMixing(cap: 1000, weight: 2),
+        "counsel_chat": SourceMixing(cap: 1500, weight: 2),
+        "bipia_train": SourceMixing(cap: 1200, weight: 1, exclusions: [.attackBeyond(characters: 700)]),
+        "cse_pi_multilingual": SourceMixing(weight: 1.5),
+        "cse_frr_multilingual": SourceMixing(weight: 2),
+        "injecguard_sets": SourceMixing(weight: 3),
+        // Warden's own contrast pairs (Data/contrast): hard negatives next to harm that is not a request.
+        "warden_contrast": SourceMixing(weight: 3),
     ])
 
-    /// Applies the caps: a deterministic subset per source (by the split hash), input order kept.
+    /// The training items: exclusions applied, then the caps (a deterministic subset per source, by the split
+    /// hash), input order kept.
     public func capped(_ examples: [LabelledExample], salt: String = "warden-cap-v1") -> [LabelledExample] {
         var bySource: [String: [Int]] = [:]
-        for (index, example) in examples.enumerated() { bySource[example.source, default: []].append(index) }
+        for (index, example) in examples.enumerated() where !mixing(for: example.source).excludes(example) {
+            bySource[example.source, default: []].append(index)
+        }
         var keep = Set<Int>()
         for (source, indices) in bySource {
             guard let cap = mixing(for: source).cap, indices.count > cap else {

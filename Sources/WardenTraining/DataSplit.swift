@@ -21,12 +21,49 @@ public struct DataSplit: Sendable, Hashable, Codable {
     public var calibrationFraction: Double
     public var salt: String
 
+    /// Sources whose items come in groups that must stay in one part, and the `orig_labels` fields that name
+    /// the group (the first field present wins). Translations of one source text, or injections of one attack
+    /// string, split across train and validation would measure memory, not generalisation.
+    public var groupFields: [String: [String]]
+
     public static let standard = DataSplit(validationFraction: 0.10, calibrationFraction: 0.05, salt: "warden-split-v2")
 
-    public init(validationFraction: Double, calibrationFraction: Double, salt: String) {
+    /// The group fields of the shared data: RTP-LX translations share `rtplx_index`, MultiJail's Italian and Thai
+    /// copies share `multijail_id`, CyberSecEval's machine translations share `prompt_id`, BIPIA is held out by attack
+    /// string (its clean items, which have none, by context).
+    public static let standardGroupFields: [String: [String]] = [
+        "rtplx_train": ["rtplx_index"],
+        "multijail": ["multijail_id"],
+        "cse_pi_multilingual": ["prompt_id"],
+        "cse_frr_multilingual": ["prompt_id"],
+        "bipia_train": ["attack", "context_index"],
+        "warden_contrast": ["template", "pair"],
+    ]
+
+    public init(
+        validationFraction: Double, calibrationFraction: Double, salt: String,
+        groupFields: [String: [String]] = DataSplit.standardGroupFields
+    ) {
         self.validationFraction = validationFraction
         self.calibrationFraction = calibrationFraction
         self.salt = salt
+        self.groupFields = groupFields
+    }
+
+    /// What the split orders by: the item's id, or its group's name for grouped sources (so a group's items
+    /// sit next to each other in the order and fall into one part, apart from a group straddling a cut point).
+    public func splitKey(of example: LabelledExample) -> String {
+        guard let fields = groupFields[example.source], let labels = example.origLabels else { return example.id }
+        for field in fields {
+            guard let value = labels[field] else { continue }
+            switch value {
+            case .string(let text): return "group:\(field)=\(text)"
+            case .integer(let number): return "group:\(field)=\(number)"
+            case .number(let number): return "group:\(field)=\(number)"
+            default: continue
+            }
+        }
+        return example.id
     }
 
     /// Splits examples into the three parts; order within a part is the input order.
@@ -45,16 +82,22 @@ public struct DataSplit: Sendable, Hashable, Codable {
         for (index, example) in examples.enumerated() { bySource[example.source, default: []].append(index) }
         var parts: [Int: SplitPart] = [:]
         for (_, indices) in bySource {
-            let ordered = indices.sorted { lhs, rhs in
-                let l = Self.fnv1a("\(salt):\(examples[lhs].id)")
-                let r = Self.fnv1a("\(salt):\(examples[rhs].id)")
-                return l == r ? examples[lhs].id < examples[rhs].id : l < r
+            let keys = indices.map { (index: $0, key: splitKey(of: examples[$0])) }
+            let ordered = keys.sorted { lhs, rhs in
+                let l = Self.fnv1a("\(salt):\(lhs.key)")
+                let r = Self.fnv1a("\(salt):\(rhs.key)")
+                if l != r { return l < r }
+                return lhs.key == rhs.key ? examples[lhs.index].id < examples[rhs.index].id : lhs.key < rhs.key
             }
             let validationCount = Int((Double(ordered.count) * validationFraction).rounded())
             let calibrationCount = Int((Double(ordered.count) * calibrationFraction).rounded())
-            for (rank, index) in ordered.enumerated() {
-                parts[index] = rank < validationCount ? .validation
+            // A group takes the part of its first item, so a cut point never divides it.
+            var groupPart: [String: SplitPart] = [:]
+            for (rank, entry) in ordered.enumerated() {
+                let part = rank < validationCount ? SplitPart.validation
                     : rank < validationCount + calibrationCount ? .calibration : .train
+                parts[entry.index] = entry.key == examples[entry.index].id ? part : groupPart[entry.key, default: part]
+                if entry.key != examples[entry.index].id, groupPart[entry.key] == nil { groupPart[entry.key] = part }
             }
         }
         return parts

@@ -35,7 +35,8 @@ public struct TrainingTarget: Sendable, Hashable {
 /// - Davidson "offensive" tweets (slurs or profanity, no hate) are relabelled safe with `profanity`
 ///   set: profanity is not a hazard in the Llama Guard taxonomy, and treating it as unsafe flags
 ///   casual speech. They stay negatives for `hate`, the only hazard Davidson annotates.
-/// - Safe items of corpora that annotate only some hazards (EDOS: sexism; CAD: abuse) are negatives
+/// - Safe items of corpora that annotate only some hazards (EDOS: sexism; CAD: abuse; GermEval: violence, calls
+///   to action, defamation, attacks on democracy) are negatives
 ///   for those hazards and `unsafe`, and unknown for the others.
 /// - `profanity` is known only where a source annotates it (Davidson, Gab); elsewhere it is masked.
 public struct TargetBuilder: Sendable {
@@ -47,7 +48,9 @@ public struct TargetBuilder: Sendable {
 
     public init(
         space: LabelSpace,
-        narrowSources: [String: Set<String>] = ["edos": ["S10", "S1"], "cad": ["S10", "harassment"]],
+        narrowSources: [String: Set<String>] = [
+            "edos": ["S10", "S1"], "cad": ["S10", "harassment"], "germeval2026": ["S1", "harassment"],
+        ],
         profanitySources: Set<String> = ["davidson_hate_offensive", "gab_hate_corpus"]
     ) {
         self.space = space
