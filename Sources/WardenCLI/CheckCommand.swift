@@ -54,8 +54,9 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         let taxonomy = try classifier.loadTaxonomy()
         let policyURL = Locations.policies(policies).appendingPathComponent("\(policy).yaml")
-        let engine = PolicyEngine(policy: try PolicyLoader.load(from: policyURL, taxonomy: taxonomy), taxonomy: taxonomy)
         let model = try classifier.loadClassifier()
+        let engine = PolicyEngine(
+            policy: try PolicyLoader.load(from: policyURL, taxonomy: taxonomy), taxonomy: taxonomy, modelThresholds: model.operatingThresholds)
         if let jsonl {
             try await checkStream(jsonl, model: model, engine: engine)
             return

@@ -93,7 +93,9 @@ struct PolicyCommand: AsyncParsableCommand {
             let direction = Direction(rawValue: directionName) ?? .input
             let taxonomy = try taxonomyOptions.load()
             let policy = try PolicyLoader.load(from: URL(fileURLWithPath: file), taxonomy: taxonomy)
-            let engine = PolicyEngine(policy: policy, taxonomy: taxonomy)
+            // `threshold: model` rules need the served model's operating thresholds, even when --scores stands in for it.
+            let manifest = try ModelManifest.load(from: Locations.model(model))
+            let engine = PolicyEngine(policy: policy, taxonomy: taxonomy, modelThresholds: manifest.thresholds)
             let conversation = direction == .input
                 ? Conversation(prompt: text)
                 : Conversation(prompt: prompt ?? "", response: text)
@@ -122,7 +124,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let traces = engine.explain(labelScores, direction: direction)
             let rows = traces.map { trace -> [String] in
                 let governing = trace.rules.isEmpty ? "-" : trace.rules.map(\.location).joined(separator: ", ")
-                let outcome = trace.firedRule.map { "\($0.location): \(trace.score) >= \($0.threshold) -> \($0.decision.rawValue)" }
+                let outcome = trace.firedRule.map { "\($0.location): \(trace.score) >= \(engine.threshold(of: $0, for: trace.category)) -> \($0.decision.rawValue)" }
                     ?? "below every threshold -> allow"
                 return [trace.category.rawValue, taxonomy.code(for: trace.category) ?? "-", String(trace.score), governing, outcome]
             }

@@ -9,7 +9,7 @@ import WardenTraining
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train classifiers on labelled JSONL data.",
-        subcommands: [Head.self, Finetune.self]
+        subcommands: [Head.self, Finetune.self, Threshold.self]
     )
 
     struct Head: AsyncParsableCommand {

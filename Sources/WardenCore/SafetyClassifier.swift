@@ -31,9 +31,14 @@ public protocol SafetyClassifier: Sendable {
     var labels: [String] { get }
     /// Scores a batch; the result has one entry per input, in order.
     func classify(_ inputs: [ClassificationInput]) async throws -> [LabelScores]
+    /// The model's operating threshold per label (what policy rules with `threshold: model` use); empty when the
+    /// model states none.
+    var operatingThresholds: [String: Double] { get }
 }
 
 extension SafetyClassifier {
+    public var operatingThresholds: [String: Double] { [:] }
+
     public func classify(_ input: ClassificationInput) async throws -> LabelScores {
         let scores = try await classify([input])
         guard let first = scores.first else { throw ClassifierError.emptyResult }

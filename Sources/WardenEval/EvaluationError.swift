@@ -4,6 +4,7 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     case missingScore(label: String, exampleID: String)
     case invalidScore(label: String, exampleID: String, value: Double)
     case missingThreshold(label: String)
+    case noBenignItems(sources: [String])
 
     public var description: String {
         switch self {
@@ -16,6 +17,9 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
             "example \(id): score \(value) for \"\(label)\" is not a probability in [0, 1]"
         case .missingThreshold(let label):
             "no operating threshold for label \"\(label)\"; pass one for unsafe and every mapped category label"
+        case .noBenignItems(let sources):
+            "no safe items of the benign sources (\(sources.joined(separator: ", "))) to choose thresholds on; "
+                + "pass data that holds some, or name other sources"
         }
     }
 }

@@ -15,6 +15,7 @@ public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
 
     public var modelID: String { "\(manifest.id)@\(manifest.version)" }
     public var labels: [String] { manifest.labels }
+    public var operatingThresholds: [String: Double] { manifest.thresholds }
     public var dimension: Int { encoder.configuration.hiddenSize }
 
     public init(manifest: ModelManifest, encoder: Encoder, head: ClassifierHead, tokenizer: BertTokenizer, workers: Int = 1) {

@@ -27,6 +27,9 @@ public struct ModelManifest: Codable, Sendable, Hashable {
     public var calibration: [String: Calibration]
     /// The operating threshold of each label, for evaluation and as a policy's default.
     public var thresholds: [String: Double]
+    /// How `thresholds` were chosen (target, benign sources, what they achieved), when they were chosen for a
+    /// false-positive target rather than left at 0.5.
+    public var operatingPoint: ShippedThresholds?
     public var normalization: NormalizationSpec
     public var trainingData: [DataFile]
     /// Free-form validation figures copied from `warden eval`.
@@ -123,7 +126,7 @@ public struct ModelManifest: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version", id, version, description, base, labels
         case maxLength = "max_length", windowOverlap = "window_overlap", pooling, head
-        case encoderDelta = "encoder_delta", calibration, thresholds, normalization
+        case encoderDelta = "encoder_delta", calibration, thresholds, operatingPoint = "operating_point", normalization
         case trainingData = "training_data", validationMetrics = "validation_metrics"
     }
 }

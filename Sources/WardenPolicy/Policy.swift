@@ -61,11 +61,15 @@ public struct Policy: Sendable, Hashable {
 /// The fallback for taxonomy categories a direction's rules do not mention.
 public struct PolicyDefaults: Sendable, Hashable {
     public var threshold: Double
+    /// `threshold: model`: each category's threshold is the model's operating threshold for it (the bundle's
+    /// `thresholds`); `threshold` is then only the fallback for labels the model has no threshold for.
+    public var usesModelThreshold: Bool
     public var decision: Decision
 
     /// Llama Guard's behaviour: every category blocks at 0.5.
-    public init(threshold: Double = 0.5, decision: Decision = .block) {
+    public init(threshold: Double = 0.5, usesModelThreshold: Bool = false, decision: Decision = .block) {
         self.threshold = threshold
+        self.usesModelThreshold = usesModelThreshold
         self.decision = decision
     }
 }
@@ -80,17 +84,27 @@ public struct PolicyRule: Sendable, Hashable {
     /// The names as written in the file (IDs, codes, OpenAI names or group names), for explanations.
     public var selector: [String]
     public var threshold: Double
+    /// `threshold: model`: the rule fires at the model's operating threshold of each category it governs
+    /// (``PolicyEngine/threshold(of:for:)``); `threshold` is the fallback where the model has none.
+    public var usesModelThreshold: Bool
     public var decision: Decision
     /// Where the rule is written, such as `input[2]`.
     public var location: String
 
-    public init(categories: [HazardID], selector: [String]? = nil, threshold: Double, decision: Decision, location: String) {
+    public init(
+        categories: [HazardID], selector: [String]? = nil, threshold: Double, usesModelThreshold: Bool = false,
+        decision: Decision, location: String
+    ) {
         self.categories = categories
         self.selector = selector ?? categories.map(\.rawValue)
         self.threshold = threshold
+        self.usesModelThreshold = usesModelThreshold
         self.decision = decision
         self.location = location
     }
+
+    /// How the threshold reads in explanations.
+    public var thresholdDescription: String { usesModelThreshold ? "model" : String(threshold) }
 }
 
 /// What the audit log keeps for checks under this policy.

@@ -9,10 +9,22 @@ import WardenTaxonomy
 public struct PolicyEngine: Sendable {
     public let policy: Policy
     public let taxonomy: HazardTaxonomy
+    /// The model's operating threshold per model label (its bundle's `thresholds`), for `threshold: model` rules.
+    public let modelThresholds: [String: Double]
 
-    public init(policy: Policy, taxonomy: HazardTaxonomy) {
+    public init(policy: Policy, taxonomy: HazardTaxonomy, modelThresholds: [String: Double] = [:]) {
         self.policy = policy
         self.taxonomy = taxonomy
+        self.modelThresholds = modelThresholds
+    }
+
+    /// The score at which `rule` fires for `category`: its number, or with `threshold: model` the model's threshold
+    /// of the category (the lowest of its model labels', since a hazard's score is the highest of theirs; `unsafe`
+    /// is its own label), falling back to the number where the model has none.
+    public func threshold(of rule: PolicyRule, for category: HazardID) -> Double {
+        guard rule.usesModelThreshold else { return rule.threshold }
+        let labels = category.rawValue == HazardTaxonomy.unsafeName ? [LabelScores.unsafeLabel] : taxonomy.modelLabels(for: category)
+        return labels.compactMap { modelThresholds[$0] }.min() ?? rule.threshold
     }
 
     /// Custom categories the pipeline must score (with ``CustomCategoryScorer``) and merge into the
@@ -30,7 +42,7 @@ public struct PolicyEngine: Sendable {
             let isOverall = trace.category.rawValue == HazardTaxonomy.unsafeName
             return Violation(
                 category: trace.category, code: isOverall ? likeliestCode : taxonomy.code(for: trace.category), score: trace.score,
-                threshold: rule.threshold, decision: trace.decision, rule: rule.location
+                threshold: threshold(of: rule, for: trace.category), decision: trace.decision, rule: rule.location
             )
         }
         violations.sort { lhs, rhs in
@@ -82,7 +94,7 @@ public struct PolicyEngine: Sendable {
             let candidates = rules.filter { $0.categories.contains(category) }
             let governing = candidates.isEmpty ? fallback.map { [$0] } ?? [] : candidates
             // First match wins: the first rule (in file order) whose threshold the score reaches.
-            let fired = governing.first { score >= $0.threshold }
+            let fired = governing.first { score >= threshold(of: $0, for: category) }
             traces.append(CategoryTrace(
                 category: category, score: score, rules: governing, firedRule: fired,
                 decision: fired?.decision ?? .allow
@@ -91,7 +103,7 @@ public struct PolicyEngine: Sendable {
 
         let defaults = PolicyRule(
             categories: [], selector: ["defaults"], threshold: policy.defaults.threshold,
-            decision: policy.defaults.decision, location: "defaults"
+            usesModelThreshold: policy.defaults.usesModelThreshold, decision: policy.defaults.decision, location: "defaults"
         )
         for category in taxonomy.categories {
             guard let score = hazardScores[category.id] else { continue }

@@ -20,9 +20,15 @@ extension PolicyReader {
                         categories.append(id)
                     }
                 }
-                let threshold = try mapping["threshold"].map { node throws(ConfigurationIssue) in try Self.threshold(node) }
+                // A rule without a threshold inherits the defaults' (a number, or `model`).
+                var threshold = defaults.threshold
+                var usesModel = defaults.usesModelThreshold
+                if let node = mapping["threshold"] {
+                    usesModel = Self.isModelThreshold(node)
+                    if !usesModel { threshold = try Self.threshold(node) }
+                }
                 return PolicyRule(
-                    categories: categories, selector: names, threshold: threshold ?? defaults.threshold,
+                    categories: categories, selector: names, threshold: threshold, usesModelThreshold: usesModel,
                     decision: try Self.decision(mapping.required("decision")), location: element.keyPath
                 )
             }
@@ -55,18 +61,26 @@ extension PolicyReader {
             var coveredBy: [String] = []
             var allCovered = !rule.categories.isEmpty
             for category in rule.categories {
-                let earlier = rules[..<index].first { $0.categories.contains(category) && $0.threshold <= rule.threshold }
+                // Two `model` thresholds are equal per category; a number against `model` cannot be compared here.
+                let earlier = rules[..<index].first { candidate in
+                    guard candidate.categories.contains(category) else { return false }
+                    switch (candidate.usesModelThreshold, rule.usesModelThreshold) {
+                    case (true, true): return true
+                    case (false, false): return candidate.threshold <= rule.threshold
+                    default: return false
+                    }
+                }
                 guard let earlier else {
                     allCovered = false
                     break
                 }
-                coveredBy.append("\(category) by \(earlier.location) at \(earlier.threshold)")
+                coveredBy.append("\(category) by \(earlier.location) at \(earlier.thresholdDescription)")
             }
             guard allCovered else { continue }
             let line = (try? node.sequence())?.first { $0.keyPath == rule.location }?.line
             report(ConfigurationIssue(
                 file: node.file, keyPath: rule.location,
-                message: "unreachable rule: every category it names is decided first by an earlier rule with a threshold <= \(rule.threshold) (\(coveredBy.joined(separator: "; ")))",
+                message: "unreachable rule: every category it names is decided first by an earlier rule with a threshold <= \(rule.thresholdDescription) (\(coveredBy.joined(separator: "; ")))",
                 line: line
             ))
         }

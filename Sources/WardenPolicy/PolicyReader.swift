@@ -54,7 +54,9 @@ struct PolicyReader {
         attempt { () throws(ConfigurationIssue) in
             let mapping = try node.mapping(allowed: ["threshold", "decision"])
             var defaults = PolicyDefaults()
-            if let threshold = mapping["threshold"] { defaults.threshold = try Self.threshold(threshold) }
+            if let threshold = mapping["threshold"] {
+                if Self.isModelThreshold(threshold) { defaults.usesModelThreshold = true } else { defaults.threshold = try Self.threshold(threshold) }
+            }
             if let decision = mapping["decision"] { defaults.decision = try Self.decision(decision) }
             return defaults
         }
@@ -88,10 +90,15 @@ struct PolicyReader {
     // MARK: - Scalars
 
     static func threshold(_ node: ConfigNode) throws(ConfigurationIssue) -> Double {
-        let value = try node.double()
+        guard let value = try? node.double() else {
+            throw node.issue("expected a number in [0, 1] or `model` (the model's operating threshold), found \(node.scalarText)")
+        }
         guard (0...1).contains(value) else { throw node.issue("\(node.scalarText) is outside [0, 1]") }
         return value
     }
+
+    /// `threshold: model`: use the model bundle's operating threshold.
+    static func isModelThreshold(_ node: ConfigNode) -> Bool { node.node.scalar?.string == "model" }
 
     static func decision(_ node: ConfigNode) throws(ConfigurationIssue) -> Decision {
         Decision(rawValue: try node.choice(Decision.allCases.map(\.rawValue)))!

@@ -14,6 +14,8 @@ import WardenTaxonomy
 public final class PolicyStore: Sendable {
     public let directory: URL
     public let taxonomy: HazardTaxonomy
+    /// The served model's operating thresholds, for `threshold: model` rules.
+    public let modelThresholds: [String: Double]
     private let log: @Sendable (PolicyReloadReport) -> Void
     private let state = Mutex(State())
     /// Serialises reloads (the polling loop and manual calls) without blocking readers.
@@ -35,11 +37,12 @@ public final class PolicyStore: Sendable {
     ///   - log: receives every reload report that changed something or found an error; by default
     ///     it is written to standard error. Pass a closure that forwards to your logger.
     public init(
-        directory: URL, taxonomy: HazardTaxonomy,
+        directory: URL, taxonomy: HazardTaxonomy, modelThresholds: [String: Double] = [:],
         log: @escaping @Sendable (PolicyReloadReport) -> Void = PolicyStore.logToStandardError
     ) {
         self.directory = directory
         self.taxonomy = taxonomy
+        self.modelThresholds = modelThresholds
         self.log = log
     }
 
@@ -123,7 +126,7 @@ public final class PolicyStore: Sendable {
                     next.engines[oldID] = nil
                     report.removed.append(oldID)
                 }
-                next.engines[policy.id] = PolicyEngine(policy: policy, taxonomy: taxonomy)
+                next.engines[policy.id] = PolicyEngine(policy: policy, taxonomy: taxonomy, modelThresholds: modelThresholds)
                 fileState.policyID = policy.id
                 report.loaded.append(policy.id)
             } catch let error as PolicyError {

@@ -30,7 +30,7 @@ public func buildApplication(
     metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "warden.server")
 ) throws -> some ApplicationProtocol {
-    let policies = try loadPolicies(configuration, logger: logger)
+    let policies = try loadPolicies(configuration, modelThresholds: classifier.operatingThresholds, logger: logger)
     let batcher = BatchingClassifier(classifier, options: configuration.batching, observer: metrics.batchObserver)
     let auditWriter = AuditWriter(store: auditStore, configuration: AuditWriterConfiguration(failureMode: configuration.auditFailureMode))
     let guardStage = Guard(
@@ -76,7 +76,7 @@ public func buildApplication(
 }
 
 /// Loads the taxonomy and the policy directory, and checks that the default policy is among them.
-func loadPolicies(_ configuration: ServerConfiguration, logger: Logger) throws -> PolicyStore {
+func loadPolicies(_ configuration: ServerConfiguration, modelThresholds: [String: Double], logger: Logger) throws -> PolicyStore {
     guard let taxonomyPath = configuration.taxonomyPath else {
         throw ServerConfigurationError(source: "taxonomy", message: "no taxonomy file given; pass --taxonomy or set WARDEN_TAXONOMY")
     }
@@ -84,7 +84,9 @@ func loadPolicies(_ configuration: ServerConfiguration, logger: Logger) throws -
         throw ServerConfigurationError(source: "policies.directory", message: "no policy directory given; pass --policies or set WARDEN_POLICIES")
     }
     let taxonomy = try TaxonomyLoader.load(from: URL(fileURLWithPath: taxonomyPath))
-    let policies = PolicyStore(directory: URL(fileURLWithPath: policiesPath, isDirectory: true), taxonomy: taxonomy) { report in
+    let policies = PolicyStore(
+        directory: URL(fileURLWithPath: policiesPath, isDirectory: true), taxonomy: taxonomy, modelThresholds: modelThresholds
+    ) { report in
         for error in report.errors { logger.error("policy not (re)loaded; the previous version stays in force", metadata: ["warden.error": "\(error)"]) }
         if !report.loaded.isEmpty { logger.info("policies loaded", metadata: ["warden.policies": "\(report.loaded.joined(separator: ", "))"]) }
         if !report.removed.isEmpty { logger.info("policies removed", metadata: ["warden.policies": "\(report.removed.joined(separator: ", "))"]) }

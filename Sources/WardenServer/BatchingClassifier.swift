@@ -43,6 +43,7 @@ public final class BatchingClassifier: SafetyClassifier, Service, Sendable {
 
     public var modelID: String { base.modelID }
     public var labels: [String] { base.labels }
+    public var operatingThresholds: [String: Double] { base.operatingThresholds }
 
     /// Inputs waiting for a forward pass.
     public var queueDepth: Int { state.withLock { $0.queuedInputs } }
