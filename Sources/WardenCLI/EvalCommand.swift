@@ -13,6 +13,10 @@ struct Eval: AsyncParsableCommand {
         warden eval --data ../shared/data/train --split validation --output reports/validation
         warden eval --data exported-reviews.jsonl --output reports/reviews
         warden eval --data ../shared/data/train --split validation --perturb mixed --output reports/perturbed
+        warden eval --data ../shared/data/train --split validation --group-by orig_labels.lang --output reports/by-language
+        warden eval --data Data/contrast/heldout --output reports/contrast    # pair and identity-swap metrics
+
+        --output also writes predictions.jsonl (every item's scores and whether it was flagged), and report.md lists         each source's highest-scoring false positives and lowest-scoring misses. Items with contrast fields         (orig_labels.pair/role or template/group/base, see Data/contrast) add contrast.md.
 
         Davidson tweets labelled "offensive" (profanity without hate) are scored as safe with the \
         `profanity` category, the same mapping training uses.
@@ -28,6 +32,10 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Evaluate at most this many items (a deterministic subset).") var limit: Int?
     @Option(help: "Items per forward pass.") var batch = 64
     @Option(help: "Bootstrap resamples (0 turns intervals off).") var resamples = 1000
+    @Option(name: .customLong("group-by"), help: ArgumentHelp(
+        "Add an `unsafe` table per value of this field: \(EvaluationReport.groupFieldHelp). Repeatable.", valueName: "field"))
+    var groupBy: [String] = []
+    @Option(help: "False positives and misses listed per source in report.md.") var errorsPerSource = 5
     @Option(help: "A report.json of another model on the same data: print both side by side (e.g. frozen head vs fine-tuned).")
     var baseline: String?
     @Option(help: ArgumentHelp(
@@ -72,21 +80,36 @@ struct Eval: AsyncParsableCommand {
         })
         var options = EvaluationOptions()
         options.bootstrap.resamples = resamples
-        let report = try EvaluationReport(
+        var report = try EvaluationReport(
             examples: examples, scores: scores, thresholds: model.manifest.thresholds, categoryMapping: mapping, options: options,
             metadata: [
                 "model": model.modelID, "split": split, "data": data.paths.joined(separator: " "),
                 "perturbation": perturb.map { "\($0)@\(perturbRate)" } ?? "none",
                 "items_per_second": String(format: "%.1f", Double(examples.count) / max(seconds, 1e-9)),
             ])
+        for field in groupBy where !examples.contains(where: { $0.groupValue(of: field) != nil }) {
+            throw ValidationError("--group-by \(field): no item has that field (use \(EvaluationReport.groupFieldHelp))")
+        }
+        try report.addGroups(groupBy, examples: examples, scores: scores, thresholds: model.manifest.thresholds)
+        try report.addErrors(examples: examples, scores: scores, limit: errorsPerSource)
+        let contrast = ContrastReport(examples: examples, scores: scores, threshold: model.manifest.thresholds[LabelScores.unsafeLabel] ?? 0.5,
+                                      bootstrap: options.bootstrap)
         print(report.markdown(title: "Warden evaluation: \(model.modelID) on \(split)"))
+        if let contrast { print("## Contrast pairs and identity swaps\n\n" + contrast.markdown + "\n") }
         if let baseline {
             let base = try EvaluationReport.load(URL(fileURLWithPath: baseline))
             print(ReportComparison.markdown(baseline: base, candidate: report,
                                             baselineName: base.metadata["model"] ?? "baseline", candidateName: model.modelID))
         }
         if let output {
-            let files = try report.write(to: URL(fileURLWithPath: output, isDirectory: true))
+            let folder = URL(fileURLWithPath: output, isDirectory: true)
+            var files = try report.write(to: folder)
+            files.append(try Self.writePredictions(examples, scores: scores, thresholds: model.manifest.thresholds, to: folder))
+            if let contrast {
+                let url = folder.appendingPathComponent("contrast.md")
+                try Data(("# Contrast pairs and identity swaps: \(model.modelID)\n\n" + contrast.markdown + "\n").utf8).write(to: url)
+                files.append(url)
+            }
             note("wrote " + files.map(\.lastPathComponent).joined(separator: ", ") + " to \(output)")
         }
         if let other {
@@ -117,6 +140,28 @@ struct Eval: AsyncParsableCommand {
             bar.update(scores.count)
         }
         return scores
+    }
+
+    /// `predictions.jsonl`: per item its id, source, truth, every score and whether `unsafe` was flagged, in input order, for
+    /// the user's own error analysis.
+    static func writePredictions(
+        _ examples: [LabelledExample], scores: [LabelScores], thresholds: [String: Double], to folder: URL
+    ) throws -> URL {
+        struct Line: Encodable {
+            let id: String, source: String, unsafe: Bool, categories: [String], scores: LabelScores, flagged: Bool
+        }
+        let threshold = thresholds[LabelScores.unsafeLabel] ?? 0.5
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for (example, score) in zip(examples, scores) {
+            data += try encoder.encode(Line(id: example.id, source: example.source, unsafe: example.unsafe, categories: example.categories,
+                                            scores: score, flagged: score.unsafe >= threshold))
+            data.append(0x0A)
+        }
+        let url = folder.appendingPathComponent("predictions.jsonl")
+        try data.write(to: url, options: .atomic)
+        return url
     }
 
     /// The label mapping training uses (see `TargetBuilder`): profanity without hate is safe.

@@ -179,3 +179,19 @@ public enum Bootstrap {
         return weights
     }
 }
+
+extension Bootstrap {
+    /// The percentile interval of a proportion (the share of `flags` that are true), resampling the flags.
+    public static func proportionInterval(_ flags: [Bool], options: BootstrapOptions = BootstrapOptions()) -> ConfidenceInterval? {
+        guard options.resamples > 0, !flags.isEmpty else { return nil }
+        var generator = SplitMix64(seed: options.seed)
+        var draws: [Double] = []
+        draws.reserveCapacity(options.resamples)
+        for _ in 0..<options.resamples {
+            var hits = 0
+            for _ in flags.indices where flags[generator.index(below: flags.count)] { hits += 1 }
+            draws.append(Double(hits) / Double(flags.count))
+        }
+        return percentileInterval(draws, confidence: options.confidence)
+    }
+}

@@ -141,11 +141,17 @@ struct LabelScorer {
     }
 
     func sourceReports() throws(EvaluationError) -> [SourceReport] {
+        try groupReports { $0.source }
+    }
+
+    /// The `unsafe` label per value of `key` (items without a value are left out), sorted by value.
+    func groupReports(by key: (LabelledExample) -> String?) throws(EvaluationError) -> [SourceReport] {
         let label = LabelScores.unsafeLabel
         let threshold = try threshold(label)
         var reports: [SourceReport] = []
-        for source in Set(examples.map(\.source)).sorted() {
-            let (sample, _) = try sample(label: label, include: { examples[$0].source == source }, truth: { $0.unsafe })
+        let keys = examples.map(key)
+        for source in Set(keys.compactMap { $0 }).sorted() {
+            let (sample, _) = try sample(label: label, include: { keys[$0] == source }, truth: { $0.unsafe })
             let counts = sample.confusion(at: threshold)
             reports.append(
                 SourceReport(

@@ -11,6 +11,9 @@ extension EvaluationReport {
             "## Ranking and calibration", rankingTable,
             "## Realistic benign false-positive rate", benignSection,
             "## `unsafe` by source", sourceTable,
+        ]
+        parts += groupSections + errorSection
+        parts += [
             "## How the numbers are defined", definitions,
         ]
         return parts.joined(separator: "\n\n") + "\n"

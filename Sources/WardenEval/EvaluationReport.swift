@@ -17,6 +17,10 @@ public struct EvaluationReport: Codable, Sendable, Hashable {
     /// The `unsafe` label per source, sorted by source.
     public var sources: [SourceReport]
     public var realisticBenign: BenignReport
+    /// `unsafe` per value of the `--group-by` fields (absent when none was asked for).
+    public var groups: [GroupReport]? = nil
+    /// Per source, the worst false positives and misses (absent in reports written before they were listed).
+    public var errors: [SourceErrors]? = nil
 
     /// The report of one label, if it was evaluated.
     public func label(_ name: String) -> LabelReport? { labels.first { $0.label == name } }
