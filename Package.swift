@@ -107,8 +107,9 @@ let package = Package(
             name: "WardenCLI",
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
-                "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining",
+                "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining", "WardenPipeline",
                 "WardenServer", "WardenBackends", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -152,7 +153,7 @@ let package = Package(
             name: "WardenServerTests",
             dependencies: [
                 "WardenServer", "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenAudit",
-                "WardenCore",
+                "WardenCore", "WardenModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

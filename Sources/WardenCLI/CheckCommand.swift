@@ -3,6 +3,7 @@ import Foundation
 import WardenCore
 import WardenEval
 import WardenModel
+import WardenPipeline
 import WardenPolicy
 import WardenTaxonomy
 
@@ -28,7 +29,9 @@ struct Check: AsyncParsableCommand {
         warden check "How do I pick a lock?"
         warden check --response "Sure, here is how ..." "How do I pick a lock?"
         warden check --conversation chat.json          # {"messages": [{"role": "user", "content": "..."}]}
-        warden check --jsonl prompts.jsonl > verdicts.jsonl   # ../shared/data schema or {"prompt": ...}; - reads stdin
+        warden check --jsonl prompts.jsonl > verdicts.jsonl   # {"prompt": ..., "response"?: ..., "id"?: ...}; - reads stdin
+
+        Exit status of a single check: 0 allow, 1 block, 2 review, 3 error (a stream exits 0 unless it fails).
         """
     )
 
@@ -39,7 +42,7 @@ struct Check: AsyncParsableCommand {
     @Option(help: "A conversation JSON file: {\"messages\": [{\"role\", \"content\"}]}.") var conversation: String?
     @Option(help: "A JSONL file of items to check, or - for stdin; prints one JSON verdict per line.") var jsonl: String?
     @Option(help: "input or output (default: the side of the last turn).") var direction: Direction?
-    @Option(help: "Policy id in the policies folder.") var policy = "default"
+    @Option(help: "Policy id (the `id:` inside a file of the policies folder), as the server takes it.") var policy = "default"
     @Option(help: "Policies folder (default: $WARDEN_POLICIES or Policies).") var policies: String?
     @Option(help: "Output format for a single check.") var format: Format = .llamaGuard
     @Option(help: "Items per forward pass for --jsonl.") var batch = 32
@@ -51,23 +54,44 @@ struct Check: AsyncParsableCommand {
         if response != nil && text == nil { throw ValidationError("--response needs the prompt as the text argument.") }
     }
 
+    /// Exit statuses of a single check, so a script can branch on the verdict.
+    static func exitCode(for decision: Decision) -> ExitCode {
+        switch decision {
+        case .allow: .success
+        case .block: ExitCode(1)
+        case .review: ExitCode(2)
+        }
+    }
+
+    /// An error of a check (after the arguments were accepted) exits 3, apart from the verdicts' 1 and 2.
+    static let errorExitCode = ExitCode(3)
+
     func run() async throws {
-        let taxonomy = try classifier.loadTaxonomy()
-        let policyURL = Locations.policies(policies).appendingPathComponent("\(policy).yaml")
+        let decision: Decision?
+        do {
+            decision = try await check()
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw Self.errorExitCode
+        }
+        if let decision, decision != .allow { throw Self.exitCode(for: decision) }
+    }
+
+    /// Runs the check; the decision of a single check, nil for a stream.
+    private func check() async throws -> Decision? {
         let model = try classifier.loadClassifier()
-        let engine = PolicyEngine(
-            policy: try PolicyLoader.load(from: policyURL, taxonomy: taxonomy), taxonomy: taxonomy, modelThresholds: model.operatingThresholds)
+        let judge = try await CheckJudge(model: model, taxonomy: classifier.loadTaxonomy(), policies: Locations.policies(policies), policyID: policy)
         if let jsonl {
-            try await checkStream(jsonl, model: model, engine: engine)
-            return
+            try await checkStream(jsonl, judge: judge)
+            return nil
         }
         let conversation = try self.loadConversation()
-        let input = ClassificationInput(conversation: conversation, direction: direction ?? conversation.defaultDirection)
-        let (verdict, scores) = try await Self.judge([input], model: model, engine: engine)[0]
+        let result = try await judge.check(conversation, direction: direction ?? conversation.defaultDirection)
         switch format {
-        case .llamaGuard: print(verdict.llamaGuardText)
-        case .json: print(try Self.json(VerdictOutput(id: nil, verdict: verdict, labelScores: scores)))
+        case .llamaGuard: print(result.verdict.llamaGuardText)
+        case .json: print(try Self.json(VerdictOutput(id: nil, verdict: result.verdict, labelScores: result.scores)))
         }
+        return result.verdict.decision
     }
 
     private func loadConversation() throws -> Conversation {
@@ -80,38 +104,40 @@ struct Check: AsyncParsableCommand {
         }
     }
 
-    private func checkStream(_ path: String, model: EncoderClassifier, engine: PolicyEngine) async throws {
+    private func checkStream(_ path: String, judge: CheckJudge) async throws {
         let url = path == "-" ? URL(fileURLWithPath: "/dev/stdin") : URL(fileURLWithPath: path)
-        let total = path == "-" ? 0 : (try? LabelledDataset.load(url).count) ?? 0
+        let total = path == "-" ? 0 : Self.countItems(url)
         var bar = ProgressBar(total: total, label: "checked")
-        var pending: [LabelledExample] = []
+        let reader = try LabelledDatasetReader(url: url)
+        var pending: [(id: String, item: CheckItem)] = []
         var done = 0
         func flush() async throws {
-            let inputs = pending.map { ClassificationInput(conversation: $0.conversation, direction: direction ?? $0.direction) }
-            for (example, (verdict, scores)) in zip(pending, try await Self.judge(inputs, model: model, engine: engine)) {
-                print(try Self.json(VerdictOutput(id: example.id, verdict: verdict, labelScores: scores)))
+            let requests = pending.map { (conversation: $0.item.conversation, direction: direction ?? $0.item.direction) }
+            for (entry, result) in zip(pending, await judge.check(requests)) {
+                switch result {
+                case .success(let checked):
+                    print(try Self.json(VerdictOutput(id: entry.id, verdict: checked.verdict, labelScores: checked.scores)))
+                case .failure(let error):
+                    // One bad line (over the policy's limits, say) must not stop the stream: it gets an error line.
+                    print(try Self.json(["id": entry.id, "error": error.description]))
+                }
             }
             done += pending.count
             pending.removeAll()
             if total > 0 { bar.update(done) }
         }
-        for try await example in LabelledDataset.lines(of: url) {
-            pending.append(example)
+        while let item = try reader.next(CheckItem.self) {
+            // Without an id, the line number identifies the verdict.
+            pending.append((item.id ?? "line-\(reader.lineNumber)", item))
             if pending.count >= batch { try await flush() }
         }
         if !pending.isEmpty { try await flush() }
     }
 
-    /// Screen, score and decide, as the service does (without auditing).
-    static func judge(_ inputs: [ClassificationInput], model: EncoderClassifier, engine: PolicyEngine) async throws -> [(Verdict, LabelScores)] {
-        var results = [(Verdict, LabelScores)?](repeating: nil, count: inputs.count)
-        var toScore: [Int] = []
-        for (i, input) in inputs.enumerated() {
-            if let screened = engine.screen(input) { results[i] = (screened, LabelScores()) } else { toScore.append(i) }
-        }
-        let scores = try await model.classify(toScore.map { inputs[$0] })
-        for (i, score) in zip(toScore, scores) { results[i] = (engine.decide(score, for: inputs[i]), score) }
-        return results.map { $0! }
+    /// Non-blank lines of a file, for the progress bar (0 when it cannot be read; the reader reports that).
+    private static func countItems(_ url: URL) -> Int {
+        guard let data = try? Data(contentsOf: url) else { return 0 }
+        return data.split(separator: UInt8(ascii: "\n")).filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }.count
     }
 
     static func json<T: Encodable>(_ value: T) throws -> String {

@@ -46,11 +46,18 @@ public enum LabelledDataset {
     public static func decode(
         line: some Collection<UInt8>, file: String, lineNumber: Int
     ) throws(DatasetError) -> LabelledExample {
+        try decode(LabelledExample.self, line: line, file: file, lineNumber: lineNumber)
+    }
+
+    /// Decodes one line of a JSONL file as `type`, with the same errors (file, line, field).
+    public static func decode<Item: Decodable>(
+        _ type: Item.Type, line: some Collection<UInt8>, file: String, lineNumber: Int
+    ) throws(DatasetError) -> Item {
         if let offset = firstInvalidUTF8Offset(line) {
             throw .invalidUTF8(file: file, line: lineNumber, byteOffset: offset)
         }
         do {
-            return try JSONDecoder().decode(LabelledExample.self, from: Data(line))
+            return try JSONDecoder().decode(Item.self, from: Data(line))
         } catch let error as DecodingError {
             throw describe(error, file: file, line: lineNumber)
         } catch {

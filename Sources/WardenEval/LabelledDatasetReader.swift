@@ -25,6 +25,15 @@ public final class LabelledDatasetReader {
         return nil
     }
 
+    /// The next line decoded as `type` (for files that are not labelled data, such as `warden check --jsonl` input).
+    public func next<Item: Decodable>(_ type: Item.Type) throws(DatasetError) -> Item? {
+        while let line = try lines.nextLine() {
+            if line.allSatisfy(Self.isWhitespace) { continue }
+            return try LabelledDataset.decode(type, line: line, file: fileName, lineNumber: lines.lineNumber)
+        }
+        return nil
+    }
+
     /// Whether a byte is blank for JSONL purposes (a line of only these is skipped).
     static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")

@@ -116,6 +116,7 @@ enum TestServer {
     static func run<Value: Sendable>(
         _ setup: TestingSetup = .router,
         classifier: any SafetyClassifier = KeywordClassifier(),
+        embedder: (any TextEmbedder)? = nil,
         backend: (any GenerationBackend)? = nil,
         auditPath: String? = nil,
         configure: (inout ServerConfiguration, URL) throws -> Void = { configuration, _ in withKeysIfNone(&configuration) },
@@ -138,7 +139,8 @@ enum TestServer {
         let store = try SQLiteAuditStore(path: auditPath ?? directory.appendingPathComponent("audit.sqlite").path)
         var logger = Logger(label: "warden.test")
         logger.logLevel = .critical
-        let app = try buildApplication(configuration: configuration, classifier: classifier, auditStore: store, backend: backend, logger: logger)
+        let app = try buildApplication(
+            configuration: configuration, classifier: classifier, auditStore: store, backend: backend, embedder: embedder, logger: logger)
         return try await app.test(setup) { client in try await test(client) }
     }
 
