@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WardenAudit
 import WardenCore
+import WardenTaxonomy
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -166,7 +167,10 @@ extension Audit {
         func run() async throws {
             let store = try options.open()
             let eventID = try await store.resolveEventID(id)
-            let list = (categories ?? "").split(separator: ",").map(String.init)
+            let list = (categories ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let taxonomy = try TaxonomyLoader.load(from: Locations.taxonomy(nil))
+            let unknown = taxonomy.unknownCategoryNames(list)
+            guard unknown.isEmpty else { throw ValidationError(taxonomy.unknownCategoriesMessage(unknown)) }
             let name = reviewer ?? ProcessInfo.processInfo.environment["USER"] ?? "cli"
             let review = AuditReview(eventID: eventID, reviewer: name, unsafe: label == .unsafe, categories: list, note: note)
             try await store.review(eventID: eventID, review)

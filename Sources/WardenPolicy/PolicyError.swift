@@ -13,6 +13,8 @@ public enum PolicyError: Error, Sendable, Hashable, CustomStringConvertible, Loc
     case duplicateID(String, files: [String])
     /// No policy with this ID is loaded.
     case unknownPolicy(String, known: [String])
+    /// A reload would remove a policy the service needs (the default policy, or a client key's); it stays in force.
+    case requiredPolicyRemoved(String, file: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,9 @@ public enum PolicyError: Error, Sendable, Hashable, CustomStringConvertible, Loc
         case .duplicateID(let id, let files): "policy ID '\(id)' is declared by several files: \(files.joined(separator: ", "))"
         case .unknownPolicy(let id, let known):
             "no policy '\(id)' is loaded (known: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+        case .requiredPolicyRemoved(let id, let file):
+            "\(file) no longer provides policy '\(id)' (deleted, or its id changed), but the service needs it (it is the "
+                + "default policy or a client key's); its last version stays in force until the file provides it again"
         }
     }
 

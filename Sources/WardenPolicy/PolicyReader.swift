@@ -91,7 +91,7 @@ struct PolicyReader {
 
     static func threshold(_ node: ConfigNode) throws(ConfigurationIssue) -> Double {
         guard let value = try? node.double() else {
-            throw node.issue("expected a number in [0, 1] or `model` (the model's operating threshold), found \(node.scalarText)")
+            throw node.issue("expected a number in [0, 1] or `model` (the model's operating threshold), found '\(node.scalarText)'")
         }
         guard (0...1).contains(value) else { throw node.issue("\(node.scalarText) is outside [0, 1]") }
         return value

@@ -16,6 +16,9 @@ public final class PolicyStore: Sendable {
     public let taxonomy: HazardTaxonomy
     /// The served model's operating thresholds, for `threshold: model` rules.
     public let modelThresholds: [String: Double]
+    /// Policies a reload may replace but never remove (the service's default and its client keys' defaults): startup
+    /// refuses to serve without them, so hot reload must not reach that state either.
+    public let requiredIDs: Set<String>
     private let log: @Sendable (PolicyReloadReport) -> Void
     private let state = Mutex(State())
     /// Serialises reloads (the polling loop and manual calls) without blocking readers.
@@ -37,12 +40,13 @@ public final class PolicyStore: Sendable {
     ///   - log: receives every reload report that changed something or found an error; by default
     ///     it is written to standard error. Pass a closure that forwards to your logger.
     public init(
-        directory: URL, taxonomy: HazardTaxonomy, modelThresholds: [String: Double] = [:],
+        directory: URL, taxonomy: HazardTaxonomy, modelThresholds: [String: Double] = [:], requiredIDs: Set<String> = [],
         log: @escaping @Sendable (PolicyReloadReport) -> Void = PolicyStore.logToStandardError
     ) {
         self.directory = directory
         self.taxonomy = taxonomy
         self.modelThresholds = modelThresholds
+        self.requiredIDs = requiredIDs
         self.log = log
     }
 
@@ -102,8 +106,12 @@ public final class PolicyStore: Sendable {
         let present = Set(listed.map(\.relativePath))
         for (file, fileState) in next.files where !present.contains(file) {
             if let id = fileState.policyID, next.engines[id]?.policy.source == file {
-                next.engines[id] = nil
-                report.removed.append(id)
+                if requiredIDs.contains(id) {
+                    report.errors.append(.requiredPolicyRemoved(id, file: file))
+                } else {
+                    next.engines[id] = nil
+                    report.removed.append(id)
+                }
             }
             next.files[file] = nil
         }
@@ -123,8 +131,12 @@ public final class PolicyStore: Sendable {
                     throw PolicyError.duplicateID(policy.id, files: [owner, file].sorted())
                 }
                 if let oldID = fileState.policyID, oldID != policy.id, next.engines[oldID]?.policy.source == file {
-                    next.engines[oldID] = nil
-                    report.removed.append(oldID)
+                    if requiredIDs.contains(oldID) {
+                        report.errors.append(.requiredPolicyRemoved(oldID, file: file))
+                    } else {
+                        next.engines[oldID] = nil
+                        report.removed.append(oldID)
+                    }
                 }
                 next.engines[policy.id] = PolicyEngine(policy: policy, taxonomy: taxonomy, modelThresholds: modelThresholds)
                 fileState.policyID = policy.id

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import WardenAudit
 import WardenBackends
@@ -69,8 +70,11 @@ public func buildApplication(
         PolicyReloadService(policies: policies, interval: configuration.policyReloadInterval),
         batcher,
     ]
+    let idle = configuration.idleTimeout.components
+    let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
     return Application(
         router: router,
+        server: .http1(configuration: .init(idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
         services: services, logger: logger)
 }
@@ -85,7 +89,8 @@ func loadPolicies(_ configuration: ServerConfiguration, modelThresholds: [String
     }
     let taxonomy = try TaxonomyLoader.load(from: URL(fileURLWithPath: taxonomyPath))
     let policies = PolicyStore(
-        directory: URL(fileURLWithPath: policiesPath, isDirectory: true), taxonomy: taxonomy, modelThresholds: modelThresholds
+        directory: URL(fileURLWithPath: policiesPath, isDirectory: true), taxonomy: taxonomy, modelThresholds: modelThresholds,
+        requiredIDs: Set([configuration.defaultPolicy] + configuration.clientKeys.compactMap(\.defaultPolicy))
     ) { report in
         for error in report.errors { logger.error("policy not (re)loaded; the previous version stays in force", metadata: ["warden.error": "\(error)"]) }
         if !report.loaded.isEmpty { logger.info("policies loaded", metadata: ["warden.policies": "\(report.loaded.joined(separator: ", "))"]) }

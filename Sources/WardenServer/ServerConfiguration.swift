@@ -37,6 +37,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration = .seconds(5)
     /// How many seconds an overloaded server asks clients to wait (`Retry-After`).
     public var retryAfterSeconds = 1
+    /// A connection with no request in progress (idle between requests, or a request head that never completes) is
+    /// closed after this long, so silent connections cannot pile up until the process runs out of descriptors.
+    public var idleTimeout: Duration = .seconds(30)
 
     public init() {}
 

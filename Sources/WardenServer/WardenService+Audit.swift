@@ -33,6 +33,8 @@ extension WardenService {
     func reviewAuditEvent(_ request: Request, id text: String) async throws -> Response {
         let admin = try authenticator.admin(request)
         let body = try await RequestDecoding.decode(ReviewRequest.self, from: request, maxBytes: configuration.maxBodyBytes)
+        let unknown = taxonomy.unknownCategoryNames(body.categories ?? [])
+        guard unknown.isEmpty else { throw APIError.badRequest(taxonomy.unknownCategoriesMessage(unknown), code: "unknown_category") }
         let id = try await auditStore.resolveEventID(text)
         let reviewer = body.reviewer?.trimmingCharacters(in: .whitespaces).nonEmpty ?? "admin:\(admin.id)"
         let review = AuditReview(eventID: id, reviewer: reviewer, unsafe: body.unsafe, categories: body.categories ?? [], note: body.note)

@@ -118,3 +118,17 @@ extension String {
         return String(view)
     }
 }
+
+extension HazardTaxonomy {
+    /// The names among `names` that name no hazard (by id, Llama Guard code or OpenAI name), for validating review
+    /// labels: a label the taxonomy cannot read would be stored and exported as noise.
+    public func unknownCategoryNames(_ names: [String]) -> [String] { names.filter { resolve($0) == nil } }
+
+    /// The message for review categories the taxonomy does not know.
+    public func unknownCategoriesMessage(_ unknown: [String]) -> String {
+        let quoted = unknown.map { "'\($0)'" }.joined(separator: ", ")
+        let examples = categories.prefix(2).map { "\($0.id.rawValue)\($0.llamaGuardCode.map { " or \($0)" } ?? "")" }
+        return "unknown review categor\(unknown.count == 1 ? "y" : "ies") \(quoted) in taxonomy '\(id)'; "
+            + "name categories by id or Llama Guard code (e.g. \(examples.joined(separator: ", ")))"
+    }
+}

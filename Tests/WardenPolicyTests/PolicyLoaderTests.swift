@@ -67,7 +67,7 @@ struct PolicyLoaderTests {
         Case(name: "negative threshold", replace: "defaults: { threshold: 0.5", with: "defaults: { threshold: -0.1",
              expected: "Policies/x.yaml: defaults.threshold: -0.1 is outside [0, 1]"),
         Case(name: "threshold that is not a number", replace: "threshold: 0.8", with: "threshold: high",
-             expected: "input[0].threshold: expected a number, found 'high'"),
+             expected: "input[0].threshold: expected a number in [0, 1] or `model` (the model's operating threshold), found 'high'"),
         Case(name: "unknown category with suggestion", replace: "[hate, harassment]", with: "[hate, harrassment]",
              expected: "input[1].category: unknown category or group 'harrassment' (did you mean 'harassment'?)"),
         Case(name: "unknown group", replace: "category: physical", with: "category: physicl",

@@ -92,6 +92,37 @@ struct PolicyStoreTests {
         #expect(store.ids == ["new"])
     }
 
+    @Test("a required policy survives its file's deletion and a change of its id, with an error naming it")
+    func requiredPolicy() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("main.yaml", Self.policy(id: "main", threshold: 0.5))
+        try directory.write("other.yaml", Self.policy(id: "other", threshold: 0.5))
+        let store = PolicyStore(directory: directory.url, taxonomy: shippedTaxonomy, requiredIDs: ["main"], log: { _ in })
+        store.reload()
+
+        try directory.write("main.yaml", Self.policy(id: "renamed", threshold: 0.5))
+        var report = store.reload()
+        #expect(report.loaded == ["renamed"] && report.removed.isEmpty)
+        #expect(report.errors.count == 1)
+        if case .requiredPolicyRemoved(let id, let file)? = report.errors.first {
+            #expect(id == "main" && file.hasSuffix("main.yaml"))
+        } else {
+            Issue.record("expected requiredPolicyRemoved, got \(report.errors)")
+        }
+        #expect(store.engine(id: "main") != nil, "the default policy must stay in force")
+
+        try directory.remove("main.yaml")
+        try directory.remove("other.yaml")
+        report = store.reload()
+        #expect(report.removed.contains("other"))
+        #expect(store.engine(id: "main") != nil)
+        #expect(store.engine(id: "other") == nil, "a policy nobody requires is removed as before")
+
+        try directory.write("main.yaml", Self.policy(id: "main", threshold: 0.7))
+        store.reload()
+        #expect(store.policy(id: "main")?.defaults.threshold == 0.7, "the file provides it again and the new version loads")
+    }
+
     @Test("a missing directory is reported, not fatal")
     func missingDirectory() {
         let store = PolicyStore(directory: URL(fileURLWithPath: "/nonexistent/policies"), taxonomy: shippedTaxonomy, log: { _ in })

@@ -41,6 +41,24 @@ struct AuditAPITests {
         }
     }
 
+    @Test("A review naming a category the taxonomy does not know is refused and stores nothing")
+    func reviewWithUnknownCategory() async throws {
+        try await TestServer.run { client in
+            try await Self.seed(client)
+            let list = try await client.get("/v1/audit/events?q=bomb", token: Self.token)
+            let id = try #require((list.json["events"] as? [[String: Any]])?.first?["id"] as? String)
+            let refused = try await client.post(
+                "/v1/audit/events/\(id)/review", json: #"{"unsafe": true, "categories": ["S1", "S99", "weather"]}"#, token: Self.token)
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("'S99', 'weather'"))
+            #expect(refused.text.contains("unknown_category"))
+            let accepted = try await client.post(
+                "/v1/audit/events/\(id)/review", json: #"{"unsafe": true, "categories": ["S1", "violent_crimes"]}"#, token: Self.token)
+            #expect(accepted.status == .ok)
+            #expect((accepted.json["reviews"] as? [[String: Any]])?.count == 1, "only the valid review is stored")
+        }
+    }
+
     @Test("An event shows its text and verdict; a review is stored beside it and filters by reviewed")
     func detailAndReview() async throws {
         try await TestServer.run { client in

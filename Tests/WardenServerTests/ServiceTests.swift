@@ -22,20 +22,25 @@ struct ServiceTests {
         }
     }
 
-    @Test("readyz is 503 once the default policy's file is gone (and startup refuses without one)")
-    func notReadyWithoutDefaultPolicy() async throws {
+    @Test("deleting the default policy's file keeps its last version serving (and startup refuses without one)")
+    func defaultPolicySurvivesDeletion() async throws {
         let directory = Mutex<URL?>(nil)
         try await TestServer.run(configure: { configuration, root in
             TestServer.withKeysIfNone(&configuration)
             directory.withLock { $0 = root }
         }) { client in
             #expect(try await client.get("/readyz").status == .ok)
-            let file = try #require(directory.withLock { $0 }).appendingPathComponent("Policies/default.yaml")
-            try FileManager.default.removeItem(at: file)
-            #expect(try await eventually { try await client.get("/readyz").status == .serviceUnavailable })
-            let ready = try await client.get("/readyz")
-            #expect(ready.json["status"] as? String == "not_ready")
-            #expect((ready.json["checks"] as? [String: [String: Any]])?["policies"]?["ok"] as? Bool == false)
+            let policies = try #require(directory.withLock { $0 }).appendingPathComponent("Policies")
+            try FileManager.default.removeItem(at: policies.appendingPathComponent("default.yaml"))
+            // The strict policy's file goes too: it is nobody's default, so it is removed (the reload has happened).
+            try FileManager.default.removeItem(at: policies.appendingPathComponent("strict.yaml"))
+            #expect(try await eventually {
+                try await client.post("/v1/guard/check", json: #"{"messages": [{"role": "user", "content": "hi"}], "policy": "strict"}"#)
+                    .status == .notFound
+            })
+            let check = try await client.post("/v1/guard/check", json: #"{"messages": [{"role": "user", "content": "hi"}]}"#)
+            #expect(check.status == .ok, "the default policy must stay in force: \(check.text)")
+            #expect(try await client.get("/readyz").status == .ok)
         }
         await #expect {
             try await TestServer.run(configure: { configuration, _ in configuration.defaultPolicy = "missing" }) { _ in }

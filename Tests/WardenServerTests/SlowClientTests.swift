@@ -1,0 +1,66 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import WardenServer
+
+/// Slow and silent clients on a real socket: they must not hold a connection (and a descriptor) forever.
+@Suite("Slow clients")
+struct SlowClientTests {
+    /// A blocking loopback TCP socket with a receive timeout, or nil when the system refuses one.
+    static func connect(port: Int, receiveTimeout seconds: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(fd); return nil }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    @Test("a request head that never completes is closed after the idle timeout, and others are still served")
+    func unfinishedHead() async throws {
+        try await TestServer.run(.live, configure: { configuration, _ in
+            configuration.idleTimeout = .milliseconds(300)
+            TestServer.withKeysIfNone(&configuration)
+        }) { client in
+            let port = try #require(client.port)
+            let fd = try #require(Self.connect(port: port, receiveTimeout: 10))
+            defer { close(fd) }
+            let partial = Array("GET /healthz HTTP/1.1\r\nHost: warden\r\n".utf8)  // no blank line: the head never ends
+            #expect(send(fd, partial, partial.count, 0) == partial.count)
+            let started = Date()
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let received = recv(fd, &buffer, buffer.count, 0)
+            // 0 is the server closing the connection; -1 would be our 10 s receive timeout running out.
+            #expect(received == 0, "the server kept an unfinished request open (recv returned \(received))")
+            #expect(Date().timeIntervalSince(started) < 5)
+            // A complete request on a new connection is still answered. (The test client's own pooled connection
+            // was idle too, and the server rightly closed it, so a fresh socket asks.)
+            let second = try #require(Self.connect(port: port, receiveTimeout: 10))
+            defer { close(second) }
+            let request = Array("GET /healthz HTTP/1.1\r\nHost: warden\r\nConnection: close\r\n\r\n".utf8)
+            #expect(send(second, request, request.count, 0) == request.count)
+            let count = recv(second, &buffer, buffer.count, 0)
+            #expect(count > 0 && String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test("the idle timeout is a setting with its variable")
+    func setting() throws {
+        let configuration = try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_IDLE_TIMEOUT_MS": "1500"])])
+        #expect(configuration.idleTimeout == .milliseconds(1500))
+        #expect(ServerConfiguration().idleTimeout == .seconds(30))
+        #expect(throws: ServerConfigurationError.self) {
+            try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_IDLE_TIMEOUT_MS": "0"])])
+        }
+    }
+}
