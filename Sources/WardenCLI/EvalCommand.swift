@@ -36,6 +36,9 @@ struct Eval: AsyncParsableCommand {
         "Add an `unsafe` table per value of this field: \(EvaluationReport.groupFieldHelp). Repeatable.", valueName: "field"))
     var groupBy: [String] = []
     @Option(help: "False positives and misses listed per source in report.md.") var errorsPerSource = 5
+    @Option(name: .customLong("withhold-text"), help: ArgumentHelp(
+        "List this source's errors by id and score without their text (`*`: every source), for reports you publish while the data's licence forbids republishing it. Repeatable.", valueName: "source"))
+    var withholdText: [String] = []
     @Option(help: "A report.json of another model on the same data: print both side by side (e.g. frozen head vs fine-tuned).")
     var baseline: String?
     @Option(help: ArgumentHelp(
@@ -91,7 +94,7 @@ struct Eval: AsyncParsableCommand {
             throw ValidationError("--group-by \(field): no item has that field (use \(EvaluationReport.groupFieldHelp))")
         }
         try report.addGroups(groupBy, examples: examples, scores: scores, thresholds: model.manifest.thresholds)
-        try report.addErrors(examples: examples, scores: scores, limit: errorsPerSource)
+        try report.addErrors(examples: examples, scores: scores, limit: errorsPerSource, withheld: Set(withholdText))
         let contrast = ContrastReport(examples: examples, scores: scores, threshold: model.manifest.thresholds[LabelScores.unsafeLabel] ?? 0.5,
                                       bootstrap: options.bootstrap)
         print(report.markdown(title: "Warden evaluation: \(model.modelID) on \(split)"))

@@ -73,15 +73,19 @@ extension EvaluationReport {
     }
 
     /// Adds, per source, the `limit` flagged safe items with the highest scores and the `limit` missed unsafe items
-    /// with the lowest.
-    public mutating func addErrors(examples: [LabelledExample], scores: [LabelScores], limit: Int = 5) throws(EvaluationError) {
+    /// with the lowest. Items of `withheld` sources (`*`: every source) are listed by id and score without their text,
+    /// for reports that are published while the data's licence forbids republishing it (RTP-LX, for one).
+    public mutating func addErrors(
+        examples: [LabelledExample], scores: [LabelScores], limit: Int = 5, withheld: Set<String> = []
+    ) throws(EvaluationError) {
         guard examples.count == scores.count else { throw .scoreCountMismatch(examples: examples.count, scores: scores.count) }
         guard let threshold = label(LabelScores.unsafeLabel)?.threshold else { throw .missingThreshold(label: LabelScores.unsafeLabel) }
         var bySource: [String: [Int]] = [:]
         for index in examples.indices { bySource[examples[index].source, default: []].append(index) }
         func item(_ index: Int) -> ScoredItem {
-            ScoredItem(id: examples[index].id, score: scores[index].unsafe, categories: examples[index].categories,
-                       excerpt: examples[index].excerpt())
+            let source = examples[index].source
+            return ScoredItem(id: examples[index].id, score: scores[index].unsafe, categories: examples[index].categories,
+                              excerpt: withheld.contains(source) || withheld.contains("*") ? "(text withheld)" : examples[index].excerpt())
         }
         errors = bySource.keys.sorted().compactMap { source in
             let indices = bySource[source]!

@@ -80,7 +80,8 @@ struct TinyEncoderTests {
         let batch = PackedBatch(sequences: TinyEncoder.sequences(lengths: [6, 3, 9]))
         let inference = try encoder.encode(batch)
         let (output, activations) = try encoder.encodeForTraining(batch, options: EncoderOptions(workers: 2))
-        expectClose(output.lastHiddenState.storage, inference.lastHiddenState.storage, atol: 1e-6, "training output")
+        // Two workers sum in another order than one; float32 rounding of that order reaches ~1e-6 on this model.
+        expectClose(output.lastHiddenState.storage, inference.lastHiddenState.storage, atol: 1e-5, "training output")
         #expect(activations.hiddenStates.count == 3 && activations.layers.count == 2)
         let last = activations.view(activations.hiddenStates[2], columns: 32).readOnly.toMatrix()
         #expect(last == output.lastHiddenState)
