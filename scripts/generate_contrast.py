@@ -71,6 +71,18 @@ def rel(path):
         return str(path)
 
 
+def claim_unit_id(errors, file, entry, field, unit_id, unit_ids, owner):
+    """Checks a pair or template id's form and that no other unit uses it; records it. False on a problem."""
+    if not isinstance(unit_id, str) or not ID_RE.match(unit_id):
+        errors.add(file, entry, f"field '{field}' must be lowercase letters, digits and single hyphens")
+        return False
+    if unit_id in unit_ids:
+        errors.add(file, entry, f"duplicate {field} id '{unit_id}' (first used in {unit_ids[unit_id]})")
+        return False
+    unit_ids[unit_id] = owner
+    return True
+
+
 def in_heldout(unit_id):
     digest = hashlib.sha256((SPLIT_SALT + unit_id).encode("utf-8")).hexdigest()
     return int(digest[:8], 16) % 4 == 0
@@ -153,15 +165,7 @@ def load_pairs(errors, file, data, kind, unit_ids):
         required = RESPONSE_PAIR_FIELDS if is_response else PROMPT_PAIR_FIELDS
         if not check_fields(errors, file, entry, pair, required):
             continue
-        ok = True
-        if not isinstance(pid, str) or not ID_RE.match(pid):
-            errors.add(file, entry, "field 'pair' must be lowercase letters, digits and single hyphens")
-            ok = False
-        elif pid in unit_ids:
-            errors.add(file, entry, f"duplicate pair id '{pid}' (first used in {unit_ids[pid]})")
-            ok = False
-        else:
-            unit_ids[pid] = f"{file} ({kind})"
+        ok = claim_unit_id(errors, file, entry, "pair", pid, unit_ids, f"{file} ({kind})")
         lang = pair["lang"]
         if lang not in LANGS:
             errors.add(file, entry, f"unknown lang '{lang}'; allowed: {LANGS}")
@@ -228,15 +232,7 @@ def load_identity(errors, file, data, unit_ids):
         required = set(TEMPLATE_FIELDS) | ({"categories"} if role == "harmful" else set())
         if not check_fields(errors, file, entry, template, required, optional=("categories",)):
             continue
-        ok = True
-        if not isinstance(tid, str) or not ID_RE.match(tid):
-            errors.add(file, entry, "field 'template' must be lowercase letters, digits and single hyphens")
-            ok = False
-        elif tid in unit_ids:
-            errors.add(file, entry, f"duplicate template/pair id '{tid}' (first used in {unit_ids[tid]})")
-            ok = False
-        else:
-            unit_ids[tid] = f"{file} (identity)"
+        ok = claim_unit_id(errors, file, entry, "template", tid, unit_ids, f"{file} (identity)")
         if role not in ROLES:
             errors.add(file, entry, f"field 'role' must be one of {ROLES}")
             ok = False
