@@ -14,8 +14,8 @@ extension Train {
             threshold so that, with every label blocking at its threshold (the default policy), at most --target-fpr \
             of the safe items of the benign sources are flagged; categories add at most --category-fpr each and never \
             go below 0.5 (ShippedThresholds in WardenEval). Writes thresholds and the record of the choice into the \
-            bundle's manifest.json. Policies that name a number keep it; policies that say `threshold: model` (or \
-            leave it out, in the shipped ones) use these.
+            bundle's manifest.json. Policies that name a number keep it; rules that say `threshold: model` (or \
+            inherit it from `defaults`, as in the shipped default policy) use these.
 
             warden train threshold --model Models/warden-minilm-lora --data ../shared/data/train Data/contrast/train
             """
