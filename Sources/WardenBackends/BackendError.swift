@@ -20,6 +20,8 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
     case streamEndedEarly(url: String, events: Int)
     /// The upstream did not finish within the configured timeout.
     case timedOut(url: String, after: Duration)
+    /// The answer (a streamed one counted as it arrives) passed the configured size limit; reading stopped there.
+    case answerTooLarge(url: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -33,6 +35,9 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
         case .streamEndedEarly(let url, let events):
             "\(url) closed the stream after \(events) event\(events == 1 ? "" : "s") without a finish reason or data: [DONE]"
         case .timedOut(let url, let after): "\(url) did not finish within \(after)"
+        case .answerTooLarge(let url, let limit):
+            "\(url) sent an answer larger than \(limit) bytes; reading stopped (raise backend.max_answer_bytes "
+                + "or ask the model for a shorter answer)"
         }
     }
 }

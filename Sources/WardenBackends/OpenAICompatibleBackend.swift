@@ -26,13 +26,14 @@ public struct OpenAICompatibleBackend: GenerationBackend {
         public var maxRetries: Int
         /// Wait before the first retry; doubled for each further one.
         public var retryDelay: Duration
-        /// Largest non-streamed answer accepted.
+        /// Largest answer accepted, streamed or not: a stream is cut off with
+        /// ``BackendError/answerTooLarge(url:limit:)`` once its bytes pass it.
         public var maxResponseBytes: Int
 
         public init(
             baseURL: String, apiKey: String? = nil, model: String? = nil, timeout: Duration = .seconds(120),
             streamTimeout: Duration = .seconds(600), maxRetries: Int = 2, retryDelay: Duration = .milliseconds(100),
-            maxResponseBytes: Int = 8 << 20
+            maxResponseBytes: Int = 256 << 10
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -71,9 +72,7 @@ public struct OpenAICompatibleBackend: GenerationBackend {
         do {
             body = try await response.body.collect(upTo: configuration.maxResponseBytes)
         } catch is NIOTooManyBytesError {
-            throw BackendError.malformedResponse(
-                url: endpoint, field: "body", problem: "is larger than \(configuration.maxResponseBytes) bytes", received: "(not shown)"
-            )
+            throw BackendError.answerTooLarge(url: endpoint, limit: configuration.maxResponseBytes)
         } catch {
             throw mapAfterHead(error, deadline: configuration.timeout)
         }
@@ -100,8 +99,14 @@ public struct OpenAICompatibleBackend: GenerationBackend {
         var parser = ServerSentEventParser()
         var events = 0
         var finished = false
+        var received = 0
         do {
             for try await buffer in response.body {
+                // Counted before parsing, so one endless event cannot grow the parser's buffer past the limit either.
+                received += buffer.readableBytes
+                if received > configuration.maxResponseBytes {
+                    throw BackendError.answerTooLarge(url: endpoint, limit: configuration.maxResponseBytes)
+                }
                 for event in parser.feed(buffer.readableBytesView) {
                     events += 1
                     if event.data.trimmingCharacters(in: .whitespaces) == "[DONE]" { return }

@@ -32,9 +32,10 @@ struct Serve: AsyncParsableCommand {
     var apiKeys: String?
     @Option(help: "Admin tokens id:token, comma-separated, for the audit API (prefer WARDEN_ADMIN_TOKENS).") var adminTokens: String?
     @Option(help: "Largest request body in bytes (default 1048576).") var maxBodyBytes: Int?
-    @Option(help: "Inputs per forward pass, at most (default 32).") var maxBatch: Int?
+    @Option(help: "Model windows (about 250 tokens each) per forward pass, at most (default 32).") var maxBatch: Int?
     @Option(help: "Milliseconds an idle batcher waits for a batch to fill (default 2).") var batchWaitMs: Int?
-    @Option(help: "Inputs waiting for the model before requests get 503 (default 128).") var queueCapacity: Int?
+    @Option(help: "Model windows waiting before requests get 503 (default 1024).") var queueCapacity: Int?
+    @Option(help: "Model windows one request may use before it gets 413 (default 256).") var maxRequestWindows: Int?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     /// The flags as a settings layer, keyed like the environment so both go through one parser.
@@ -51,6 +52,7 @@ struct Serve: AsyncParsableCommand {
             ("WARDEN_MAX_BATCH", "--max-batch", maxBatch.map(String.init)),
             ("WARDEN_BATCH_WAIT_MS", "--batch-wait-ms", batchWaitMs.map(String.init)),
             ("WARDEN_QUEUE_CAPACITY", "--queue-capacity", queueCapacity.map(String.init)),
+            ("WARDEN_MAX_REQUEST_WINDOWS", "--max-request-windows", maxRequestWindows.map(String.init)),
         ]
         var values: [String: String] = [:]
         var flags: [String: String] = [:]

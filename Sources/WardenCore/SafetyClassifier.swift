@@ -50,12 +50,18 @@ public enum ClassifierError: Error, Sendable, Equatable, CustomStringConvertible
     case emptyResult
     case timedOut(milliseconds: Int)
     case unavailable(String)
+    /// The request needs more windows (forward-pass units) than one request may use: a size refusal, not a
+    /// failure, so it never falls back to the policy's `on_error` verdict.
+    case tooLarge(windows: Int, limit: Int)
 
     public var description: String {
         switch self {
         case .emptyResult: "the classifier returned no scores"
         case .timedOut(let ms): "the classifier did not answer within \(ms) ms"
         case .unavailable(let why): "the classifier is unavailable: \(why)"
+        case .tooLarge(let windows, let limit):
+            "the request needs more than \(windows - 1) model windows and one request may use \(limit) "
+                + "(batching.max_request_windows); send shorter or fewer texts"
         }
     }
 }

@@ -5,13 +5,15 @@ import WardenTokenizer
 
 /// The shipped safety classifier: normalise, tokenize into windows, encode, pool several layers,
 /// score with the head, calibrate per label, max-pool the windows of each input.
-public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
+public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
     public let manifest: ModelManifest
     public let encoder: Encoder
     public let head: ClassifierHead
     public let inputs: ModelInputBuilder
     /// Forward-pass threads per call (the encoder splits its GEMMs between them).
     public let workers: Int
+    /// Windows per forward pass in ``classify(_:)``, at most: bounds the activations one call holds.
+    public let windowsPerPass = 32
 
     public var modelID: String { "\(manifest.id)@\(manifest.version)" }
     public var labels: [String] { manifest.labels }
@@ -47,11 +49,31 @@ public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
         return EncoderClassifier(manifest: manifest, encoder: encoder, head: head, tokenizer: tokenizer, workers: workers)
     }
 
+    /// Scores inputs window by window, at most ``windowsPerPass`` windows per forward pass, so memory stays bounded
+    /// however long an input is; a cancelled task stops between passes.
     public func classify(_ batch: [ClassificationInput]) async throws -> [LabelScores] {
-        try await Self.offload { try self.classifySynchronously(batch) }
+        var windows: [ScoringWindow] = []
+        var owner: [Int] = []
+        for (index, input) in batch.enumerated() {
+            for window in self.windows(of: input) {
+                windows.append(window)
+                owner.append(index)
+            }
+        }
+        var scores = [LabelScores](repeating: LabelScores(), count: batch.count)
+        var start = 0
+        while start < windows.count {
+            try Task.checkCancellation()
+            let end = min(start + windowsPerPass, windows.count)
+            for (offset, windowScores) in try await score(Array(windows[start..<end])).enumerated() {
+                scores[owner[start + offset]] = scores[owner[start + offset]].merged(withMaximumOf: windowScores)
+            }
+            start = end
+        }
+        return scores
     }
 
-    /// Scores a batch on the calling thread.
+    /// Scores a batch on the calling thread (all its windows in one pass).
     public func classifySynchronously(_ batch: [ClassificationInput]) throws -> [LabelScores] {
         var windows: [Encoding] = []
         var owner: [Int] = []
@@ -61,20 +83,41 @@ public final class EncoderClassifier: SafetyClassifier, TextEmbedder {
                 owner.append(index)
             }
         }
-        let logits = head.logits(try features(of: windows))
         var scores = [LabelScores](repeating: LabelScores(), count: batch.count)
-        logits.withView { view in
-            for (row, index) in owner.enumerated() {
+        for (row, windowScores) in try scoreSynchronously(windows).enumerated() {
+            scores[owner[row]] = scores[owner[row]].merged(withMaximumOf: windowScores)
+        }
+        return scores
+    }
+
+    public func windows(of input: ClassificationInput) -> [ScoringWindow] {
+        inputs.windows(for: input).map(ScoringWindow.init)
+    }
+
+    public func score(_ windows: [ScoringWindow]) async throws -> [LabelScores] {
+        let encodings = windows.map { window in
+            guard let encoding = window.content as? Encoding else {
+                preconditionFailure("a window of another classifier was passed to EncoderClassifier")
+            }
+            return encoding
+        }
+        return try await Self.offload { try self.scoreSynchronously(encodings) }
+    }
+
+    /// Calibrated scores of each window, in one forward pass.
+    func scoreSynchronously(_ windows: [Encoding]) throws -> [LabelScores] {
+        guard !windows.isEmpty else { return [] }
+        let logits = head.logits(try features(of: windows))
+        return logits.withView { view in
+            (0..<windows.count).map { row in
                 var values: [String: Double] = [:]
                 for (j, label) in manifest.labels.enumerated() {
                     let calibration = manifest.calibration[label] ?? .identity
-                    let z = calibration.scale * Double(view[row, j]) + calibration.bias
-                    values[label] = 1 / (1 + exp(-z))
+                    values[label] = calibration.probability(Double(view[row, j]))
                 }
-                scores[index] = scores[index].merged(withMaximumOf: LabelScores(values))
+                return LabelScores(values)
             }
         }
-        return scores
     }
 
     /// Pooled features of each window (see ``FeatureExtractor``).

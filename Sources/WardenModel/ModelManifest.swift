@@ -97,6 +97,11 @@ public struct ModelManifest: Codable, Sendable, Hashable {
             self.bias = bias
         }
         public static let identity = Calibration(scale: 1, bias: 0)
+
+        /// The calibrated probability of a raw logit: `sigmoid(scale * logit + bias)`.
+        public func probability(_ logit: Double) -> Double {
+            1 / (1 + exp(-(scale * logit + bias)))
+        }
     }
 
     public struct NormalizationSpec: Codable, Sendable, Hashable {

@@ -56,6 +56,13 @@ extension Guard {
                     decided.append(Decided(item: item, verdict: item.engine.decide(scores, for: item.input), scores: scores, source: .model))
                 case .failure(let error):
                     let policy = item.engine.policy
+                    // Too large to score is the request's fault, not the model's: never an on_error verdict, so
+                    // fail-open cannot wave a huge text through unjudged.
+                    if case ClassifierError.tooLarge(let windows, let limit) = error {
+                        results[item.index] = .failure(.requestTooLarge(windows: windows, limit: limit, policyID: policy.id))
+                        metrics.refused(.overLimits)
+                        continue
+                    }
                     if classifierFailureReporting == .error, policy.onError != .allow {
                         let refused = (error as? any CapacityRefusal)?.isCapacityRefusal == true
                         results[item.index] = .failure(

@@ -14,6 +14,8 @@ public enum GuardError: Error, Sendable, Hashable, LocalizedError, CustomStringC
     /// The classifier refused the input for lack of capacity (``CapacityRefusal``) and the policy fails closed:
     /// retry later (the server answers 503 `overloaded` with `Retry-After`).
     case classifierOverloaded(reason: String, policyID: String)
+    /// The request needs more model windows than the service lets one request use (the server answers 413).
+    case requestTooLarge(windows: Int, limit: Int, policyID: String)
     /// The audit store refused the event and the policy fails closed, so the request is refused.
     case auditUnavailable(reason: String, policyID: String)
 
@@ -30,6 +32,8 @@ public enum GuardError: Error, Sendable, Hashable, LocalizedError, CustomStringC
         case .classifierOverloaded(let reason, let policyID):
             "the classifier is at capacity (\(reason)) and policy '\(policyID)' fails closed (on_error: block); "
                 + "retry later"
+        case .requestTooLarge(let windows, let limit, _):
+            ClassifierError.tooLarge(windows: windows, limit: limit).description
         case .auditUnavailable(let reason, let policyID):
             "the audit log could not record the check (\(reason)) and policy '\(policyID)' fails closed "
                 + "(on_error: block); the request was refused. Check the audit database"

@@ -125,6 +125,8 @@ public struct APIError: Error, Sendable, HTTPResponseError, CustomStringConverti
             .notFound(error.description, code: "policy_not_found")
         case .inputOverLimits:
             APIError(.contentTooLarge, type: "invalid_request_error", code: "input_over_limits", message: error.description)
+        case .requestTooLarge:
+            APIError(.contentTooLarge, type: "invalid_request_error", code: "request_too_large", message: error.description)
         case .classifierOverloaded(let reason, _):
             .overloaded(retryAfter: retryAfter, detail: reason)
         case .classifierFailed:

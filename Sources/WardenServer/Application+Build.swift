@@ -37,7 +37,7 @@ public func buildApplication(
     let guardStage = Guard(
         classifier: batcher, policies: policies, customScorer: embedder.map { CustomCategoryScorer(embedder: $0) },
         auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger)
-    let chatBackend = try backend ?? makeBackend(configuration.backend)
+    let chatBackend = try backend ?? makeBackend(configuration.backend, maxAnswerBytes: configuration.backendMaxAnswerBytes)
     let service = WardenService(
         configuration: configuration, guard: guardStage, batcher: batcher, policies: policies,
         generator: chatBackend.map { GuardedGenerator(backend: $0, guard: guardStage) },
@@ -108,12 +108,12 @@ func loadPolicies(_ configuration: ServerConfiguration, modelThresholds: [String
 }
 
 /// The backend a configuration names.
-func makeBackend(_ settings: BackendSettings?) throws -> (any GenerationBackend)? {
+func makeBackend(_ settings: BackendSettings?, maxAnswerBytes: Int) throws -> (any GenerationBackend)? {
     switch settings {
     case nil: return nil
     case .echo: return EchoBackend()
     case .openAICompatible(let url, let model, let apiKey):
-        return try OpenAICompatibleBackend(configuration: .init(baseURL: url, apiKey: apiKey, model: model))
+        return try OpenAICompatibleBackend(configuration: .init(baseURL: url, apiKey: apiKey, model: model, maxResponseBytes: maxAnswerBytes))
     }
 }
 

@@ -147,6 +147,12 @@ struct Setting: Sendable {
         Setting(variable: "WARDEN_QUEUE_CAPACITY", section: "batching", key: "queue_capacity") { c, v, s in
             c.batching.queueCapacity = try integer(v, s, in: 1...1_000_000)
         },
+        Setting(variable: "WARDEN_MAX_REQUEST_WINDOWS", section: "batching", key: "max_request_windows") { c, v, s in
+            c.batching.maxRequestWindows = try integer(v, s, in: 1...100_000)
+        },
+        Setting(variable: "WARDEN_BACKEND_MAX_ANSWER_BYTES", section: "backend", key: "max_answer_bytes") { c, v, s in
+            c.backendMaxAnswerBytes = try integer(v, s, in: 1_024...(64 << 20))
+        },
     ]
 
     static func integer(_ text: String, _ source: String, in range: ClosedRange<Int>) throws(ServerConfigurationError) -> Int {

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// The model to ask the backend for when a request names none.
     public var backendModel: String?
     public var backendAPIKey: String?
+    /// The largest answer read from the backend, streamed or not (502 beyond): it bounds what the output check
+    /// must score. The default, 256 KiB, is about 60,000 English tokens.
+    public var backendMaxAnswerBytes = 256 << 10
     /// Client keys; none means the client endpoints are open.
     public var clientKeys: [ClientKey] = []
     /// Tokens of the audit API (always required there).
@@ -102,19 +105,23 @@ public struct AdminToken: Sendable, Hashable {
     }
 }
 
-/// Dynamic batching of classifier calls (see ``BatchingClassifier``).
+/// Dynamic batching of classifier calls (see ``BatchingClassifier``). Costs are counted in windows: a text of
+/// up to about 250 tokens is one window; a longer one is several (overlapping by the model's `window_overlap`).
 public struct BatchingOptions: Sendable, Hashable {
-    /// Inputs per forward pass, at most.
+    /// Windows per forward pass, at most (bounds the memory of one pass).
     public var maxBatchSize: Int
     /// How long an idle batcher waits after the first arrival for others to join.
     public var maxWait: Duration
-    /// Inputs waiting for a forward pass, at most; beyond it requests are refused (503).
+    /// Windows waiting for a forward pass, at most; beyond it requests are refused (503).
     public var queueCapacity: Int
+    /// Windows of one request, at most; a larger request is refused (413). `queueCapacity` caps it too.
+    public var maxRequestWindows: Int
 
-    public init(maxBatchSize: Int = 32, maxWait: Duration = .milliseconds(2), queueCapacity: Int = 128) {
+    public init(maxBatchSize: Int = 32, maxWait: Duration = .milliseconds(2), queueCapacity: Int = 1_024, maxRequestWindows: Int = 256) {
         self.maxBatchSize = max(1, maxBatchSize)
         self.maxWait = maxWait
         self.queueCapacity = max(1, queueCapacity)
+        self.maxRequestWindows = max(1, maxRequestWindows)
     }
 }
 

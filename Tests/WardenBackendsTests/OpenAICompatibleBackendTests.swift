@@ -53,6 +53,22 @@ struct OpenAICompatibleBackendTests {
         #expect(streams.first?.chunksWritten == server.script.count + 2)
     }
 
+    @Test("an answer over max_answer_bytes stops with answerTooLarge, streamed (one huge delta) or not")
+    func answerSizeIsBounded() async throws {
+        let server = try await FakeOpenAIServer.start(script: ["start ", String(repeating: "x", count: 400_000), " end"])
+        defer { Task { await server.stop() } }
+        let limited = try OpenAICompatibleBackend(configuration: .init(baseURL: server.baseURL(.normal), maxResponseBytes: 64 << 10))
+        await #expect(throws: BackendError.answerTooLarge(url: limited.endpoint, limit: 64 << 10)) {
+            for try await _ in limited.stream(request) {}
+        }
+        await #expect(throws: BackendError.answerTooLarge(url: limited.endpoint, limit: 64 << 10)) {
+            _ = try await limited.complete(request)
+        }
+        // The same answer within the limit is read whole.
+        let roomy = try OpenAICompatibleBackend(configuration: .init(baseURL: server.baseURL(.normal), maxResponseBytes: 1 << 20))
+        #expect(try await roomy.complete(request).content.count == 400_010)
+    }
+
     @Test("an HTTP error carries the upstream's message and is not retried")
     func httpErrorIsNotRetried() async throws {
         let server = try await FakeOpenAIServer.start()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardenCore
 import WardenTensor
+import WardenTokenizer
 @testable import WardenModel
 
 @Suite("Model bundle and classifier head")
@@ -75,6 +76,41 @@ struct ClassifierBundleTests {
 }
 
 /// The shipped model, end to end. Needs the cached base weights (CI fetches them).
+@Suite("Classifier on a tiny seeded encoder")
+struct TinyClassifierTests {
+    /// Tokens `[PAD] [UNK] [CLS] [SEP] [MASK] w0…w44` (the tiny encoder's 50), windows of 16 with 4 shared.
+    static let classifier: EncoderClassifier = {
+        let vocabulary = try! Vocabulary(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (0..<45).map { "w\($0)" })
+        let manifest = ModelManifest(
+            id: "tiny", version: "1", description: "", base: .init(package: "p", version: "1", sha256: [:]),
+            labels: ["unsafe", "hate"], maxLength: 16, windowOverlap: 4, pooling: .init(layers: [2]),
+            head: .init(file: "head.safetensors", hiddenSize: 0, inputSize: 32),
+            calibration: ["unsafe": .init(scale: 2, bias: -0.5)], thresholds: [:], normalization: .init(), trainingData: [],
+            validationMetrics: [:])
+        return EncoderClassifier(
+            manifest: manifest, encoder: TinyEncoder.make(), head: ClassifierHead(inputSize: 32, hiddenSize: 0, labels: 2, seed: 7),
+            tokenizer: BertTokenizer(vocabulary: vocabulary, specialTokensInText: .plainText))
+    }()
+
+    @Test("a text longer than one pass holds is scored in bounded passes, as if in one")
+    func boundedPasses() async throws {
+        let model = Self.classifier
+        let text = (0..<600).map { "w\(($0 * 7) % 45)" }.joined(separator: " ")
+        let inputs = [ClassificationInput(text: text), ClassificationInput(text: "w1 w2 w3")]
+        #expect(model.windows(of: inputs[0]).count > model.windowsPerPass)
+        let passes = try await model.classify(inputs)
+        let onePass = try model.classifySynchronously(inputs)
+        for (a, b) in zip(passes, onePass) {
+            for label in model.labels {
+                #expect(abs((a.values[label] ?? -1) - (b.values[label] ?? -2)) < 1e-5, "\(label)")
+            }
+        }
+        // The windowed front door scores each window alone; the input's score is their maximum.
+        let windowScores = try await model.score(model.windows(of: inputs[0]))
+        #expect(abs(windowScores.map(\.unsafe).max()! - passes[0].unsafe) < 1e-5)
+    }
+}
+
 @Suite("Shipped classifier", .enabled(if: RealWeights.shouldRun, RealWeights.missingMessage))
 struct ShippedClassifierTests {
     static var bundle: URL {

@@ -60,6 +60,21 @@ struct ErrorTests {
         }
     }
 
+    @Test("413 request_too_large for more model windows than one request may use, whatever the policy's on_error")
+    func overWindowLimit() async throws {
+        try await TestServer.run(classifier: WordWindowClassifier(), configure: { configuration, _ in
+            configuration.batching.maxRequestWindows = 16
+        }) { client in
+            let texts = (0..<4).map { index in (0..<5).map { "w\(index)x\($0)" }.joined(separator: " ") }
+            let response = try await client.post("/v1/moderations", json: jsonText(["input": texts]))
+            #expect(response.status == .contentTooLarge)
+            Self.expectErrorShape(response, code: "request_too_large")
+            #expect(String(buffer: response.body).contains("max_request_windows"))
+            let fits = try await client.post("/v1/moderations", json: jsonText(["input": Array(texts.prefix(3))]))
+            #expect(fits.status == .ok)
+        }
+    }
+
     @Test("413 for input over the policy's limits")
     func overPolicyLimits() async throws {
         try await TestServer.run { client in
