@@ -67,10 +67,33 @@ extension WardenService {
             return ByteBuffer(string: "data: " + String(decoding: data, as: UTF8.self) + "\n\n")
         }
 
+        let keepAlive = configuration.streamKeepAlive
         let body = ResponseBody { writer in
             try await writer.write(chunk(.init(role: "assistant", content: "")))
+            // Events and keep-alive ticks through one queue: while hold-back mode withholds text, the comment lines
+            // are what notice a client that left (their write fails), and leaving cancels the backend's generation.
+            let (steps, step) = AsyncStream.makeStream(of: StreamStep.self)
+            let pump = Task {
+                do {
+                    while let event = try await events.next() { step.yield(.event(event)) }
+                    step.yield(.ended)
+                } catch {
+                    step.yield(.failed(error))
+                }
+            }
+            let ticker = Task {
+                while (try? await Task.sleep(for: keepAlive)) != nil { step.yield(.tick) }
+            }
+            // Cancelling the pump ends the event stream, which cancels the guarded generation and its backend call.
+            defer {
+                pump.cancel()
+                ticker.cancel()
+                step.finish()
+            }
             var verdicts = ChatVerdictDTO()
-            var event = first
+            var lastWrite = ContinuousClock.now
+            var event: GuardedStreamEvent? = first
+            var queue = steps.makeAsyncIterator()
             while let current = event {
                 switch current {
                 case .inputChecked(let result):
@@ -87,14 +110,26 @@ extension WardenService {
                     let delta = ChatCompletionChunk.Delta(content: end.blocked == nil ? nil : end.refusal)
                     try await writer.write(chunk(delta, finish: end.finishReason.rawValue, warden: verdicts))
                 }
-                do {
-                    event = try await events.next()
-                } catch {
-                    // The status line is long gone: report the failure in the stream, as OpenAI does.
-                    let apiError = APIError(error, retryAfter: 1)
-                    logger.warning("chat stream failed", metadata: ["warden.error": "\(apiError)"])
-                    try await writer.write(ByteBuffer(string: "data: " + String(decoding: apiError.body, as: UTF8.self) + "\n\n"))
-                    event = nil
+                lastWrite = .now
+                event = nil
+                waiting: while let next = await queue.next() {
+                    switch next {
+                    case .event(let received):
+                        event = received
+                        break waiting
+                    case .ended:
+                        break waiting
+                    case .tick:
+                        guard ContinuousClock.now - lastWrite >= keepAlive else { continue }
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        lastWrite = .now
+                    case .failed(let error):
+                        // The status line is long gone: report the failure in the stream, as OpenAI does.
+                        let apiError = APIError(error, retryAfter: 1)
+                        logger.warning("chat stream failed", metadata: ["warden.error": "\(apiError)"])
+                        try await writer.write(ByteBuffer(string: "data: " + String(decoding: apiError.body, as: UTF8.self) + "\n\n"))
+                        break waiting
+                    }
                 }
             }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
@@ -103,6 +138,14 @@ extension WardenService {
         return Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
+}
+
+/// What the stream's body waits for: the next guarded event, the end, a failure, or a keep-alive tick.
+private enum StreamStep: Sendable {
+    case event(GuardedStreamEvent)
+    case ended
+    case failed(any Error)
+    case tick
 }
 
 /// Moves a stream's iterator from the handler into the response body writer.

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import Testing
+import WardenBackends
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,19 @@ struct SlowClientTests {
         return fd
     }
 
+    /// What one `recv` returns (empty when the server closed the connection or nothing came before the socket's
+    /// receive timeout), read on a dispatch thread: a blocking call on the cooperative pool would starve the
+    /// in-process server of the threads it needs to answer.
+    static func receive(_ fd: Int32) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = recv(fd, &buffer, buffer.count, 0)
+                continuation.resume(returning: String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self))
+            }
+        }
+    }
+
     @Test("a request head that never completes is closed after the idle timeout, and others are still served")
     func unfinishedHead() async throws {
         try await TestServer.run(.live, configure: { configuration, _ in
@@ -38,19 +52,40 @@ struct SlowClientTests {
             let partial = Array("GET /healthz HTTP/1.1\r\nHost: warden\r\n".utf8)  // no blank line: the head never ends
             #expect(send(fd, partial, partial.count, 0) == partial.count)
             let started = Date()
-            var buffer = [UInt8](repeating: 0, count: 512)
-            let received = recv(fd, &buffer, buffer.count, 0)
-            // 0 is the server closing the connection; -1 would be our 10 s receive timeout running out.
-            #expect(received == 0, "the server kept an unfinished request open (recv returned \(received))")
-            #expect(Date().timeIntervalSince(started) < 5)
+            // Nothing, and well before our 10 s receive timeout: the server closed the connection.
+            #expect(await Self.receive(fd).isEmpty)
+            #expect(Date().timeIntervalSince(started) < 5, "the server kept an unfinished request open")
             // A complete request on a new connection is still answered. (The test client's own pooled connection
             // was idle too, and the server rightly closed it, so a fresh socket asks.)
             let second = try #require(Self.connect(port: port, receiveTimeout: 10))
             defer { close(second) }
             let request = Array("GET /healthz HTTP/1.1\r\nHost: warden\r\nConnection: close\r\n\r\n".utf8)
             #expect(send(second, request, request.count, 0) == request.count)
-            let count = recv(second, &buffer, buffer.count, 0)
-            #expect(count > 0 && String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+            #expect(await Self.receive(second).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test("a client that leaves a hold-back stream while text is withheld cancels the backend's generation")
+    func leavingCancelsGeneration() async throws {
+        // 40 chunks 300 ms apart: hold-back releases nothing before the first check after 16 chunks (4.8 s).
+        let backend = ScriptedBackend(chunks: Array(repeating: "calm ", count: 40), delay: .milliseconds(300))
+        try await TestServer.run(.live, backend: backend, configure: { configuration, _ in
+            configuration.streamKeepAlive = .milliseconds(100)
+            TestServer.withKeysIfNone(&configuration)
+        }) { client in
+            let port = try #require(client.port)
+            let fd = try #require(Self.connect(port: port, receiveTimeout: 10))
+            let body = #"{"messages": [{"role": "user", "content": "tell me about gardens"}], "stream": true}"#
+            let request = Array(("POST /v1/chat/completions HTTP/1.1\r\nHost: warden\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n" + body).utf8)
+            #expect(send(fd, request, request.count, 0) == request.count)
+            let head = await Self.receive(fd)
+            #expect(head.hasPrefix("HTTP/1.1 200"))
+            close(fd)
+            let left = Date()
+            #expect(try await eventually { backend.record.cancellations == 1 }, "the backend kept generating for a client that left")
+            #expect(Date().timeIntervalSince(left) < 2.5)
+            #expect(backend.record.chunksSent < 16)
         }
     }
 
