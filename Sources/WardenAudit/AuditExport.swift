@@ -85,8 +85,8 @@ public struct AuditExportRecord: Codable, Sendable, Hashable {
             guard let text = messages[responseIndex].content else { return .withoutText }
             response = text
         }
-        // The overall label's violation carries the likeliest category's code for the Llama Guard line; it is
-        // not a category the model flagged, so it stays `unsafe` here.
+        // The overall label is not a category the model flagged, so it stays `unsafe` here (events recorded before
+        // 2026-12 gave its violation a borrowed code, which is ignored).
         let categoryViolations = event.violations.filter { $0.category.rawValue != LabelScores.unsafeLabel }
         var codes = categoryCodes
         for violation in categoryViolations {

@@ -16,8 +16,8 @@ public enum Decision: String, Codable, Sendable, CaseIterable, Comparable {
 /// One category that crossed the threshold of a policy rule.
 public struct Violation: Codable, Sendable, Hashable {
     public var category: HazardID
-    /// Llama Guard code of the category (`S1`), when the taxonomy has one. For the overall `unsafe` label: the code
-    /// of the highest-scoring coded category, so the Llama Guard text always names one.
+    /// Llama Guard code of the category (`S1`), when the taxonomy has one; never for the overall `unsafe` label,
+    /// which is not a category.
     public var code: String?
     public var score: Double
     public var threshold: Double
@@ -75,8 +75,10 @@ public struct Verdict: Codable, Sendable, Hashable {
 
     /// Llama Guard's output format: `safe`, or `unsafe` and a line of codes.
     ///
-    /// Categories without a Llama Guard code (jailbreak, custom categories) still make the turn
-    /// unsafe; their IDs are listed so the second line is never empty.
+    /// Categories without a Llama Guard code (jailbreak, custom categories) are listed by ID after the codes. When
+    /// only the overall `unsafe` label fired, no category passed its threshold, so the text is `unsafe` alone, with
+    /// no second line. `review` and `block` read the same here, as Llama Guard has no such distinction; the
+    /// verdict's `decision` (and the service's `Warden-Decision` header) tells them apart.
     public var llamaGuardText: String {
         if decision == .allow { return "safe" }
         var codes = llamaGuardCodes

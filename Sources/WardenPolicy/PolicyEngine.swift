@@ -34,14 +34,12 @@ public struct PolicyEngine: Sendable {
     /// Model label scores -> hazard scores (via the taxonomy) -> rules -> verdict.
     public func decide(_ scores: LabelScores, for input: ClassificationInput) -> Verdict {
         let traces = explain(scores, direction: input.direction)
-        // Llama Guard always names categories after "unsafe"; when the overall label decides, name the likeliest.
-        let likeliestCode = traces.filter { taxonomy.code(for: $0.category) != nil }.max { $0.score < $1.score }
-            .flatMap { taxonomy.code(for: $0.category) }
+        // A code names a category that passed its own threshold; the overall label is not a category and never
+        // borrows one (a 0.03 score would otherwise label the verdict, the audit stats and their filters).
         var violations = traces.compactMap { trace -> Violation? in
             guard let rule = trace.firedRule, trace.decision != .allow else { return nil }
-            let isOverall = trace.category.rawValue == HazardTaxonomy.unsafeName
             return Violation(
-                category: trace.category, code: isOverall ? likeliestCode : taxonomy.code(for: trace.category), score: trace.score,
+                category: trace.category, code: taxonomy.code(for: trace.category), score: trace.score,
                 threshold: threshold(of: rule, for: trace.category), decision: trace.decision, rule: rule.location
             )
         }

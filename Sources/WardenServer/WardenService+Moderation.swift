@@ -17,14 +17,16 @@ extension WardenService {
             GuardRequest(conversation: Conversation(prompt: $0), direction: .input, policyID: policyID, caller: caller.auditID)
         }
         var results: [ModerationResult] = []
+        var decision = Decision.allow
         for outcome in await self.guard.check(requests) {
             let result = try outcome.get()
             metrics.decided(result.verdict, endpoint: "moderations")
             results.append(ModerationResult(result, taxonomy: taxonomy))
+            decision = max(decision, result.verdict.decision)
         }
         let response = ModerationResponse(
             id: "modr-\(UUID().uuidString.lowercased())", model: body.model ?? batcher.modelID, results: results)
-        return try jsonResponse(response)
+        return Self.withDecision(decision, try jsonResponse(response))
     }
 
     /// `POST /v1/guard/check`: one conversation, judged on the side `direction` names (by default
@@ -45,6 +47,18 @@ extension WardenService {
 
         let result = try await self.guard.check(conversation, direction: direction, policyID: policyID, caller: caller.auditID)
         metrics.decided(result.verdict, endpoint: "guard_check")
-        return try jsonResponse(GuardCheckResponse(result))
+        return Self.withDecision(result.verdict.decision, try jsonResponse(GuardCheckResponse(result)))
     }
+
+    /// The `Warden-Decision` header (`allow`, `review` or `block`; the most severe of several inputs): `flagged`,
+    /// `safe` and the Llama Guard text read the same for review and block, and a proxy can branch on it unparsed.
+    static func withDecision(_ decision: Decision, _ response: Response) -> Response {
+        var response = response
+        response.headers[.wardenDecision] = decision.rawValue
+        return response
+    }
+}
+
+extension HTTPFields.Element.Name {
+    static let wardenDecision = Self("Warden-Decision")!
 }

@@ -88,16 +88,16 @@ struct PolicyEngineTests {
         #expect(verdict.reason.contains("violent_crimes (S1) 0.92 >= 0.9 (input[0] block)"))
     }
 
-    @Test("when only the overall label fires, the Llama Guard text names the likeliest coded category")
-    func overallLabelNamesLikeliestCategory() throws {
+    @Test("when only the overall label fires, no category code is borrowed from scores under their thresholds")
+    func overallLabelBorrowsNoCode() throws {
         let engine = try makeEngine(Self.rules)
         let verdict = engine.decide(
             LabelScores(["unsafe": 0.97, "violent_crimes": 0.2, "hate": 0.4, "jailbreak": 0.45]), for: input("x"))
         #expect(verdict.decision == .block)
         #expect(verdict.violations.map(\.category.rawValue) == ["unsafe"])
-        // hate (S10) outscores violent_crimes (S1); jailbreak has no code and stays unnamed.
-        #expect(verdict.violations.first?.code == "S10")
-        #expect(verdict.llamaGuardText == "unsafe\nS10")
+        #expect(verdict.violations.first?.code == nil)
+        #expect(verdict.llamaGuardCodes.isEmpty)
+        #expect(verdict.llamaGuardText == "unsafe")
     }
 
     @Test("a hazard fed by several model labels takes their maximum")

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import WardenCore
@@ -55,6 +56,22 @@ struct ModerationTests {
 
             let review = try #require(results[2]["warden"] as? [String: Any])
             #expect(review["decision"] as? String == "review")
+            #expect(response.headers[HTTPFields.Element.Name("Warden-Decision")!] == "block")
+        }
+    }
+
+    @Test("Review and block read the same in flagged, safe and the Llama Guard text; Warden-Decision tells them apart")
+    func reviewIsDistinguishable() async throws {
+        try await TestServer.run { client in
+            let review = try await client.post("/v1/moderations", json: jsonText(["input": "a dose of ibuprofen"]))
+            #expect((review.json["results"] as? [[String: Any]])?.first?["flagged"] as? Bool == true)
+            #expect(review.headers[HTTPFields.Element.Name("Warden-Decision")!] == "review")
+            let clean = try await client.post("/v1/moderations", json: jsonText(["input": ["hello", "good day"]]))
+            #expect(clean.headers[HTTPFields.Element.Name("Warden-Decision")!] == "allow")
+            let check = try await client.post("/v1/guard/check", json: jsonText(["messages": [["role": "user", "content": "a dose of ibuprofen"]]]))
+            #expect(check.json["safe"] as? Bool == false)
+            #expect(check.json["decision"] as? String == "review")
+            #expect(check.headers[HTTPFields.Element.Name("Warden-Decision")!] == "review")
         }
     }
 
