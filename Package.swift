@@ -65,7 +65,7 @@ let package = Package(
             name: "WardenAudit",
             dependencies: [
                 "WardenCore", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// Everything that can go wrong in the audit log, with the file or the limit the user has to look at.
 public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
@@ -24,6 +25,14 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible, Loc
     case queueFull(capacity: Int)
     /// Fail-closed writer: the last write failed, so new events are refused until the database recovers.
     case databaseUnavailable(path: String, reason: String)
+    /// The database file was deleted or replaced (or its directory removed) while open.
+    case databaseRemoved(path: String)
+    /// Fail-open writer: the queue is full, so this event was dropped (counted); the request is served without an
+    /// audit ID.
+    case eventDropped(capacity: Int)
+    /// Fail-open writer waiting for commits: the write failed; the event stays queued and is retried, but the request
+    /// is served without an audit ID, since its commit could not be confirmed.
+    case commitUnconfirmed(path: String, reason: String)
     /// `record` after `shutdown()`.
     case writerShutDown
     /// `shutdown()` gave up while the database was still unavailable; these events were not written.
@@ -57,6 +66,12 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible, Loc
             "The audit queue is full (\(capacity) events waiting); the database is not keeping up."
         case .databaseUnavailable(let path, let reason):
             "The audit database \(path) is unavailable (\(reason)); refusing requests because audit.failure_mode is fail-closed."
+        case .databaseRemoved(let path):
+            "The audit database \(path) was deleted or replaced while open; writing to a new file at that path (events in the removed file are gone with it)."
+        case .eventDropped(let capacity):
+            "The audit queue is full (\(capacity) events waiting) and audit.failure_mode is fail-open: the event was dropped and counted."
+        case .commitUnconfirmed(let path, let reason):
+            "The audit database \(path) did not commit the event (\(reason)); it stays queued for retry, and the request is served without an audit ID (fail-open)."
         case .writerShutDown:
             "The audit writer has shut down; no more events are accepted."
         case .shutdownIncomplete(let path, let unwritten, let reason):
@@ -69,4 +84,13 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible, Loc
     }
 
     public var errorDescription: String? { description }
+}
+
+extension AuditError: UnconfirmedAuditEvent {
+    public var servesWithoutAuditID: Bool {
+        switch self {
+        case .eventDropped, .commitUnconfirmed: true
+        default: false
+        }
+    }
 }

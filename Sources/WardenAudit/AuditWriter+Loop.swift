@@ -5,6 +5,13 @@ extension AuditWriter {
     /// The batching loop: take up to a batch, write it in one transaction, remove it only once committed.
     func writeLoop() async {
         let clock = ContinuousClock()
+        // A file that opened but cannot be written (read-only file or directory) must not look ready until a write fails.
+        do {
+            try await store.probeWritable()
+        } catch {
+            recordFailure(error)
+            try? store.reopen()
+        }
         var backoff = configuration.initialBackoff
         var nextRetention = clock.now
         var shutdownDeadline: ContinuousClock.Instant?
@@ -24,11 +31,17 @@ extension AuditWriter {
             }
             let batch = takeBatch()
             do {
-                try await write(batch)
+                // Checked before each batch, so no batch lands in a file that was deleted under the server.
+                try store.verifyFile()
+                try await write(batch.map(\.event))
                 commit(batch.count)
                 backoff = configuration.initialBackoff
             } catch {
                 recordFailure(error)
+                failWaiters(of: batch.count, with: error)
+                if Self.needsFreshConnection(error) {
+                    do { try store.reopen() } catch { recordFailure(error) }
+                }
                 if let deadline = shutdownDeadline, clock.now >= deadline { return }
                 await pause(backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
@@ -67,7 +80,49 @@ extension AuditWriter {
         state.withLock { ($0.pending, $0.shuttingDown) }
     }
 
-    private func takeBatch() -> [AuditEvent] {
+    /// A removed file or a read-only connection never recovers by retrying on the same connection.
+    static func needsFreshConnection(_ error: any Error) -> Bool {
+        switch error as? AuditError {
+        case .databaseRemoved, .databaseReadOnly: true
+        case .database(_, let detail): detail.contains("cannot open") || detail.contains("disk I/O")
+        default: false
+        }
+    }
+
+    /// Tells the callers waiting for the first `count` queued events (commit durability) that their write failed;
+    /// the events stay queued and are retried.
+    private func failWaiters(of count: Int, with error: any Error) {
+        let reason = (error as? AuditError)?.description ?? String(describing: error)
+        let refusal: AuditError = configuration.failureMode == .failClosed
+            ? .databaseUnavailable(path: store.path, reason: reason)
+            : .commitUnconfirmed(path: store.path, reason: reason)
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            var waiters: [CheckedContinuation<Void, any Error>] = []
+            for index in state.head..<min(state.queue.count, state.head + count) {
+                if let waiter = state.queue[index].waiter { waiters.append(waiter) }
+                state.queue[index].waiter = nil
+            }
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(throwing: refusal) }
+    }
+
+    /// After a shutdown that could not drain: callers still waiting for a commit learn that it will not come.
+    func abandonWaiters() {
+        let (waiters, reason) = state.withLock { state -> ([CheckedContinuation<Void, any Error>], String) in
+            var waiters: [CheckedContinuation<Void, any Error>] = []
+            for index in state.head..<state.queue.count {
+                if let waiter = state.queue[index].waiter { waiters.append(waiter) }
+                state.queue[index].waiter = nil
+            }
+            return (waiters, state.metrics.lastError ?? "the writer shut down")
+        }
+        let error: AuditError = configuration.failureMode == .failClosed
+            ? .databaseUnavailable(path: store.path, reason: reason) : .commitUnconfirmed(path: store.path, reason: reason)
+        for waiter in waiters { waiter.resume(throwing: error) }
+    }
+
+    private func takeBatch() -> [Pending] {
         state.withLock { state in
             let end = min(state.queue.count, state.head + configuration.maximumBatchSize)
             return Array(state.queue[state.head..<end])
@@ -75,7 +130,9 @@ extension AuditWriter {
     }
 
     private func commit(_ count: Int) {
-        state.withLock { state in
+        let (waiters, recovered) = state.withLock { state -> ([CheckedContinuation<Void, any Error>], (failedWrites: Int, error: String?)?) in
+            let waiters = state.queue[state.head..<state.head + count].compactMap(\.waiter)
+            let recovered = state.metrics.isDatabaseAvailable ? nil : (state.metrics.failedWrites, state.metrics.lastError)
             state.head += count
             // Compact once the written prefix dominates, so removal stays amortised O(1) per event.
             if state.head >= 4_096 && state.head * 2 >= state.queue.count {
@@ -85,15 +142,33 @@ extension AuditWriter {
             state.metrics.written += count
             state.metrics.isDatabaseAvailable = true
             state.metrics.lastError = nil
+            return (waiters, recovered)
+        }
+        for waiter in waiters { waiter.resume() }
+        if let recovered {
+            logger.notice("audit database writable again; queued events written", metadata: [
+                "audit.path": "\(store.path)", "audit.failed_writes": "\(recovered.failedWrites)",
+                "audit.last_error": "\(recovered.error ?? "")",
+            ])
         }
     }
 
-    private func recordFailure(_ error: any Error) {
+    /// Counts a failed write, and logs when the database goes from available to unavailable (not on every retry).
+    func recordFailure(_ error: any Error) {
         let message = (error as? AuditError)?.description ?? String(describing: error)
-        state.withLock { state in
-            state.metrics.failedWrites += 1
-            state.metrics.isDatabaseAvailable = false
-            state.metrics.lastError = message
+        let (wasAvailable, pending) = state.withLock { state in
+            defer {
+                state.metrics.failedWrites += 1
+                state.metrics.isDatabaseAvailable = false
+                state.metrics.lastError = message
+            }
+            return (state.metrics.isDatabaseAvailable, state.pending)
+        }
+        if wasAvailable {
+            logger.error("audit database unavailable; events stay queued and are retried", metadata: [
+                "audit.path": "\(store.path)", "audit.error": "\(message)", "audit.queued": "\(pending)",
+                "audit.failure_mode": "\(configuration.failureMode.rawValue)",
+            ])
         }
     }
 

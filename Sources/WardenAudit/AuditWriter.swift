@@ -1,22 +1,32 @@
 import Foundation
+import Logging
 import Synchronization
 import WardenCore
 
-/// Records events off the request path: `record` only enqueues; ``run()`` writes batches in one
-/// transaction each.
+/// Records events off the request path: `record` enqueues (and, with ``AuditDurability/commit``, waits for the
+/// commit); ``run()`` writes batches in one transaction each.
 ///
 /// Run it for the life of the server (`run()` returns after ``shutdown()`` has drained the queue), or
 /// call only `shutdown()`, which drains by itself when `run()` was never started. Nothing is lost
-/// silently: events are retried while the database is unavailable, drops past the bound are counted
-/// (fail-open) or refused with an error (fail-closed), and a shutdown that cannot drain throws.
+/// silently: events are retried while the database is unavailable (on a fresh connection when the file was
+/// removed or read-only, so a restored file or permission takes effect), drops past the bound throw
+/// (``AuditError/eventDropped(capacity:)`` under fail-open, so no audit ID is handed out; a refusal under
+/// fail-closed), every change of availability is logged, and a shutdown that cannot drain throws.
 public final class AuditWriter: AuditStore, Sendable {
     public let store: SQLiteAuditStore
     public let configuration: AuditWriterConfiguration
+    let logger: Logger
     let state = Mutex(State())
+
+    /// A queued event and, under ``AuditDurability/commit``, the caller waiting for its commit.
+    struct Pending {
+        var event: AuditEvent
+        var waiter: CheckedContinuation<Void, any Error>?
+    }
 
     struct State {
         /// Pending events are `queue[head...]`; the prefix is compacted away in batches.
-        var queue: [AuditEvent] = []
+        var queue: [Pending] = []
         var head = 0
         var metrics = AuditWriterMetrics(
             queueDepth: 0, dropped: 0, written: 0, failedWrites: 0, pruned: 0, failedPrunes: 0, isDatabaseAvailable: true,
@@ -30,24 +40,41 @@ public final class AuditWriter: AuditStore, Sendable {
         var pending: Int { queue.count - head }
     }
 
-    public init(store: SQLiteAuditStore, configuration: AuditWriterConfiguration = AuditWriterConfiguration()) {
+    public init(
+        store: SQLiteAuditStore, configuration: AuditWriterConfiguration = AuditWriterConfiguration(),
+        logger: Logger = Logger(label: "warden.audit")
+    ) {
         self.store = store
         self.configuration = configuration
+        self.logger = logger
     }
 
     // MARK: - Recording
 
-    /// Queues `event` for the next batch and returns.
+    /// Queues `event` for the next batch and returns; with ``AuditDurability/commit``, returns once it is committed.
     ///
-    /// - Throws: fail-closed only: ``AuditError/databaseUnavailable(path:reason:)`` while writes fail,
-    ///   ``AuditError/queueFull(capacity:)`` when the queue is full. Either mode:
-    ///   ``AuditError/writerShutDown`` after ``shutdown()``.
+    /// - Throws: fail-closed: ``AuditError/databaseUnavailable(path:reason:)`` while writes fail (in commit mode
+    ///   also when this event's write fails), ``AuditError/queueFull(capacity:)`` when the queue is full.
+    ///   Fail-open: ``AuditError/eventDropped(capacity:)`` when the queue is full, and in commit mode
+    ///   ``AuditError/commitUnconfirmed(path:reason:)`` when the write fails (the event stays queued). Either
+    ///   mode: ``AuditError/writerShutDown`` after ``shutdown()``.
     public func record(_ event: AuditEvent) async throws {
-        try enqueue(event)
+        guard configuration.durability == .commit else { return try enqueue(event) }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            do {
+                try enqueue(Pending(event: event, waiter: continuation))
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
     }
 
-    /// The synchronous body of ``record(_:)``, for callers outside async contexts.
+    /// Queues `event` without waiting for its commit, whatever the durability, for callers outside async contexts.
     public func enqueue(_ event: AuditEvent) throws {
+        try enqueue(Pending(event: event, waiter: nil))
+    }
+
+    private func enqueue(_ pending: Pending) throws {
         let failClosed = configuration.failureMode == .failClosed
         let waiter = try state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.shuttingDown else { throw AuditError.writerShutDown }
@@ -57,9 +84,9 @@ public final class AuditWriter: AuditStore, Sendable {
             guard state.pending < configuration.capacity else {
                 if failClosed { throw AuditError.queueFull(capacity: configuration.capacity) }
                 state.metrics.dropped += 1
-                return nil
+                throw AuditError.eventDropped(capacity: configuration.capacity)
             }
-            state.queue.append(event)
+            state.queue.append(pending)
             let waiter = state.idleWaiter
             state.idleWaiter = nil
             return waiter
@@ -99,6 +126,7 @@ public final class AuditWriter: AuditStore, Sendable {
         } onCancel: {
             requestShutdown()
         }
+        abandonWaiters()
         let waiters = state.withLock { state in
             state.isFinished = true
             defer { state.finishWaiters = [] }

@@ -10,9 +10,20 @@ public enum AuditFailureMode: String, Sendable, Codable, CaseIterable {
     case failClosed = "fail-closed"
 }
 
+/// When ``AuditWriter/record(_:)`` returns, and so what an audit ID in a response guarantees.
+public enum AuditDurability: String, Sendable, Codable, CaseIterable {
+    /// `record` returns once the event is queued; it is committed within about ``AuditWriterConfiguration/flushInterval``.
+    /// A crash (`kill -9`, power loss) loses the events queued in that window although their requests were answered.
+    case batched
+    /// `record` returns once the event's batch is committed: an answered request's event survives a crash. Costs
+    /// the wait for the batch (up to the flush interval plus one transaction) on every recorded request.
+    case commit
+}
+
 /// Tuning of ``AuditWriter``.
 public struct AuditWriterConfiguration: Sendable, Hashable {
     public var failureMode: AuditFailureMode
+    public var durability: AuditDurability
     /// Events waiting to be written, at most. Bounds memory while the database is slow or down.
     public var capacity: Int
     /// Events per transaction, at most.
@@ -30,12 +41,13 @@ public struct AuditWriterConfiguration: Sendable, Hashable {
     public var shutdownTimeout: Duration
 
     public init(
-        failureMode: AuditFailureMode = .failOpen, capacity: Int = 10_000, maximumBatchSize: Int = 256,
+        failureMode: AuditFailureMode = .failOpen, durability: AuditDurability = .batched, capacity: Int = 10_000, maximumBatchSize: Int = 256,
         flushInterval: Duration = .milliseconds(50), initialBackoff: Duration = .milliseconds(100),
         maximumBackoff: Duration = .seconds(5), retentionDays: Int? = nil, retentionInterval: Duration = .seconds(3_600),
         shutdownTimeout: Duration = .seconds(10)
     ) {
         self.failureMode = failureMode
+        self.durability = durability
         self.capacity = max(1, capacity)
         self.maximumBatchSize = max(1, maximumBatchSize)
         self.flushInterval = flushInterval
@@ -51,7 +63,7 @@ public struct AuditWriterConfiguration: Sendable, Hashable {
 public struct AuditWriterMetrics: Sendable, Hashable, Codable {
     /// Events accepted and not yet committed.
     public var queueDepth: Int
-    /// Events refused because the queue was full in fail-open mode (gauge: only grows).
+    /// Events dropped because the queue was full in fail-open mode (only grows).
     public var dropped: Int
     /// Events committed to the database.
     public var written: Int

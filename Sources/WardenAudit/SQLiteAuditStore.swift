@@ -33,7 +33,10 @@ public struct SQLiteAuditStore: AuditStore {
 
     /// The database file.
     public let path: String
-    let pool: DatabasePool
+    let options: Options
+    /// The open pool; replaced by ``reopen()``.
+    let connection: AuditConnection
+    var pool: DatabasePool { connection.pool }
 
     /// Opens (or creates) the audit database at `path` and brings its schema up to date.
     ///
@@ -46,6 +49,13 @@ public struct SQLiteAuditStore: AuditStore {
     /// `migratingUpTo` stops at an older schema version, for upgrade tests.
     init(path: String, options: Options, migratingUpTo lastMigration: String?) throws {
         self.path = path
+        self.options = options
+        let (pool, identity) = try Self.open(path: path, options: options, migratingUpTo: lastMigration)
+        connection = AuditConnection(pool: pool, identity: identity)
+    }
+
+    /// Opens the pool, brings the schema up to date and notes which file it opened.
+    static func open(path: String, options: Options, migratingUpTo lastMigration: String?) throws -> (DatabasePool, FileIdentity?) {
         let fileManager = FileManager.default
         if !fileManager.fileExists(atPath: path) {
             guard options.createIfMissing else { throw AuditError.databaseMissing(path: path) }
@@ -67,8 +77,9 @@ public struct SQLiteAuditStore: AuditStore {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -\(cacheKibibytes)") }
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrate(pool, path: path, upTo: lastMigration)
+            return (pool, FileIdentity(path: path))
         } catch let error as AuditError {
             throw error
         } catch {

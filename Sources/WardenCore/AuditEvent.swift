@@ -100,6 +100,15 @@ public struct AuditReview: Codable, Sendable, Hashable {
 
 /// Where the pipeline records events. The SQLite store is the embedded default.
 public protocol AuditStore: Sendable {
-    /// Records an event. Implementations may queue it; they must not lose it silently.
+    /// Records an event. Implementations may queue it; they must not lose it silently: an event they cannot vouch
+    /// for throws (an ``UnconfirmedAuditEvent`` when the request may still be served).
     func record(_ event: AuditEvent) async throws
+}
+
+/// An audit store's error after which the request is still served, without an audit ID: the store chose to keep
+/// serving (fail-open) but cannot vouch for the event (a full queue dropped it, or its commit failed and it waits
+/// for a retry). Callers must then not hand out the event's ID as if it were recorded.
+public protocol UnconfirmedAuditEvent: Error {
+    /// Whether this error is such a case (an error type may have others).
+    var servesWithoutAuditID: Bool { get }
 }

@@ -169,6 +169,11 @@ extension Guard {
         } catch {
             metrics.auditFailure()
             let metadata: Logger.Metadata = ["guard.error": "\(error)", "guard.policy": "\(policy.id)"]
+            // The store serves on (fail-open) but cannot vouch for the event: no audit ID, whatever the policy.
+            if (error as? any UnconfirmedAuditEvent)?.servesWithoutAuditID == true {
+                logger.warning("audit event not confirmed; request served without an audit ID", metadata: metadata)
+                return result
+            }
             if policy.onError != .allow {
                 logger.error("audit log unavailable; request refused (policy fails closed)", metadata: metadata)
                 metrics.refused(.auditUnavailable)

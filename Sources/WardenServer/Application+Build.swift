@@ -33,7 +33,10 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let policies = try loadPolicies(configuration, modelThresholds: classifier.operatingThresholds, logger: logger)
     let batcher = BatchingClassifier(classifier, options: configuration.batching, observer: metrics.batchObserver)
-    let auditWriter = AuditWriter(store: auditStore, configuration: AuditWriterConfiguration(failureMode: configuration.auditFailureMode))
+    let auditWriter = AuditWriter(
+        store: auditStore,
+        configuration: AuditWriterConfiguration(failureMode: configuration.auditFailureMode, durability: configuration.auditDurability),
+        logger: logger)
     let guardStage = Guard(
         classifier: batcher, policies: policies, customScorer: embedder.map { CustomCategoryScorer(embedder: $0) },
         auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger)

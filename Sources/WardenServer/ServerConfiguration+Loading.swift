@@ -135,6 +135,12 @@ struct Setting: Sendable {
             }
             c.auditFailureMode = mode
         },
+        Setting(variable: "WARDEN_AUDIT_DURABILITY", section: "audit", key: "durability") { c, v, s in
+            guard let durability = AuditDurability(rawValue: v) else {
+                throw ServerConfigurationError(source: s, message: "'\(v)' is not batched or commit")
+            }
+            c.auditDurability = durability
+        },
         Setting(variable: "WARDEN_BACKEND_URL", section: "backend", key: "url") { c, v, _ in c.backendURL = v },
         Setting(variable: "WARDEN_BACKEND_MODEL", section: "backend", key: "model") { c, v, _ in c.backendModel = v },
         Setting(variable: "WARDEN_BACKEND_API_KEY", section: "backend", key: "api_key") { c, v, _ in c.backendAPIKey = v },

@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// The audit database; `nil` means `$WARDEN_AUDIT_DB`, else `$WARDEN_HOME/audit.sqlite`.
     public var auditDatabasePath: String?
     public var auditFailureMode: AuditFailureMode = .failOpen
+    /// Whether a response waits for its audit event's commit (see ``AuditDurability``).
+    public var auditDurability: AuditDurability = .batched
     /// The chat server behind `/v1/chat/completions` (`echo` for ``BackendSettings/echo``);
     /// `nil` answers that route with 503.
     public var backendURL: String?

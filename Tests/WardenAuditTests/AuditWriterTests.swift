@@ -7,10 +7,10 @@ import WardenCore
 @Suite("Batched audit writer")
 struct AuditWriterTests {
     static func configuration(
-        _ mode: AuditFailureMode, capacity: Int = 10_000, shutdownTimeout: Duration = .seconds(10)
+        _ mode: AuditFailureMode, durability: AuditDurability = .batched, capacity: Int = 10_000, shutdownTimeout: Duration = .seconds(10)
     ) -> AuditWriterConfiguration {
         AuditWriterConfiguration(
-            failureMode: mode, capacity: capacity, maximumBatchSize: 64, flushInterval: .milliseconds(20),
+            failureMode: mode, durability: durability, capacity: capacity, maximumBatchSize: 64, flushInterval: .milliseconds(20),
             initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50), shutdownTimeout: shutdownTimeout)
     }
 
@@ -63,7 +63,7 @@ struct AuditWriterTests {
         #expect(writer.droppedCount == 0)
     }
 
-    @Test("fail-open: past the queue's bound new events are dropped and counted, never silently")
+    @Test("fail-open: past the queue's bound new events are dropped, counted and reported to the caller")
     func failOpenCountsDrops() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
@@ -72,7 +72,12 @@ struct AuditWriterTests {
             configuration: Self.configuration(.failOpen, capacity: 5))
         let lock = try await WriteLockHolder.acquire(path: database.path)
 
-        for index in 0..<8 { try await writer.record(SyntheticAuditEvent.make(index: index)) }
+        for index in 0..<5 { try await writer.record(SyntheticAuditEvent.make(index: index)) }
+        // The caller hears of the drop, so it does not hand out an audit ID for an event that was never kept.
+        for index in 5..<8 {
+            await #expect(throws: AuditError.eventDropped(capacity: 5)) { try await writer.record(SyntheticAuditEvent.make(index: index)) }
+        }
+        #expect(AuditError.eventDropped(capacity: 5).servesWithoutAuditID)
 
         #expect(writer.queueDepth == 5)
         #expect(writer.droppedCount == 3)
@@ -180,5 +185,61 @@ struct AuditWriterTests {
 
         #expect(writer.queueDepth == 0)
         #expect(try await writer.store.count() == 300)
+    }
+
+    @Test("commit durability: record returns only once the event is in the file")
+    func commitDurability() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let writer = AuditWriter(store: try database.open(), configuration: Self.configuration(.failOpen, durability: .commit))
+        let loop = Task { await writer.run() }
+        for index in 0..<20 {
+            try await writer.record(SyntheticAuditEvent.make(index: index))
+            // Read through a second connection: committed, not merely queued.
+            #expect(try await database.open().count() == index + 1)
+        }
+        try await writer.shutdown()
+        await loop.value
+    }
+
+    @Test("commit durability, fail-open: a failed commit is reported (no audit ID) and the event is still written later")
+    func commitFailureIsReported() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let writer = AuditWriter(
+            store: try database.open(busyTimeout: .milliseconds(50)), configuration: Self.configuration(.failOpen, durability: .commit))
+        let loop = Task { await writer.run() }
+        #expect(try await eventually { writer.metrics.isDatabaseAvailable })
+        let lock = try await WriteLockHolder.acquire(path: database.path)
+        let event = SyntheticAuditEvent.make(index: 1)
+        await #expect(throws: AuditError.self) { try await writer.record(event) }
+        #expect(!writer.metrics.isDatabaseAvailable)
+        try await lock.unlock()
+        #expect(try await eventually { writer.metrics.written == 1 })
+        #expect(try await writer.store.event(id: event.id) != nil)
+        try await writer.shutdown()
+        await loop.value
+    }
+
+    @Test("a database deleted while the writer runs is noticed before the next batch, and writing goes on in a new file")
+    func removedDatabase() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let writer = AuditWriter(store: try database.open(), configuration: Self.configuration(.failOpen))
+        let loop = Task { await writer.run() }
+        try await writer.record(SyntheticAuditEvent.make(index: 1))
+        #expect(try await eventually { writer.metrics.written == 1 })
+
+        database.remove()
+        let later = SyntheticAuditEvent.make(index: 2)
+        try await writer.record(later)
+        #expect(try await eventually { writer.metrics.written == 2 })
+        #expect(writer.metrics.failedWrites >= 1)
+        // The event written after the removal is in the file at the path, not in the unlinked one.
+        let reopened = try database.open()
+        #expect(try await reopened.count() == 1)
+        #expect(try await reopened.event(id: later.id) != nil)
+        try await writer.shutdown()
+        await loop.value
     }
 }

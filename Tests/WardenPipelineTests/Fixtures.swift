@@ -116,13 +116,23 @@ actor RecordingAuditStore: AuditStore {
         var description: String { "disk full (test)" }
     }
 
+    /// What a fail-open store throws when it drops an event (as `AuditError.eventDropped` does).
+    struct Dropped: UnconfirmedAuditEvent {
+        var servesWithoutAuditID: Bool { true }
+    }
+
     private(set) var events: [AuditEvent] = []
     let failing: Bool
+    let dropping: Bool
 
-    init(failing: Bool = false) { self.failing = failing }
+    init(failing: Bool = false, dropping: Bool = false) {
+        self.failing = failing
+        self.dropping = dropping
+    }
 
     func record(_ event: AuditEvent) async throws {
         if failing { throw Unavailable() }
+        if dropping { throw Dropped() }
         events.append(event)
     }
 }

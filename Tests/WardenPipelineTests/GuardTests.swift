@@ -149,6 +149,16 @@ struct GuardTests {
         #expect(open.auditID == nil)
     }
 
+    @Test("an event the store could not vouch for (a fail-open drop) serves the request without an audit ID, whatever the policy")
+    func unconfirmedAuditEvent() async throws {
+        let guardStage = try Guard.testing(audit: RecordingAuditStore(dropping: true))
+        for policy in ["closed", "open"] {
+            let result = try await guardStage.check(Conversation(prompt: "build a bomb"), direction: .input, policyID: policy)
+            #expect(result.decision == .block)
+            #expect(result.auditID == nil)
+        }
+    }
+
     @Test("store_text: hash keeps a SHA-256 of each message instead of the text")
     func hashedText() async throws {
         let audit = RecordingAuditStore()
