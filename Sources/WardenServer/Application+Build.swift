@@ -39,7 +39,8 @@ public func buildApplication(
         logger: logger)
     let guardStage = Guard(
         classifier: batcher, policies: policies, customScorer: embedder.map { CustomCategoryScorer(embedder: $0) },
-        auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger)
+        auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger,
+        metricsFactory: metrics.guardMetricsFactory)
     let chatBackend = try backend ?? makeBackend(configuration.backend, maxAnswerBytes: configuration.backendMaxAnswerBytes)
     let service = WardenService(
         configuration: configuration, guard: guardStage, batcher: batcher, policies: policies,

@@ -1,33 +1,37 @@
 import Prometheus
+import Synchronization
 import WardenAudit
 import WardenCore
 
-/// The service's own metrics, in a Prometheus registry that `/metrics` renders.
-///
-/// `warden serve` also bootstraps swift-metrics onto the same registry, so the guard's
-/// `guard_*` counters and timers appear beside these.
+/// The service's own metrics, in a Prometheus registry that `/metrics` renders; the guard's `warden_guard_*`
+/// metrics go to the same registry through ``guardMetricsFactory``. Names follow Prometheus conventions: counters
+/// end in `_total`, durations are in seconds, every family has help text.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let queueDepth: Gauge
-    private let batchSize: ValueHistogram
+    private let batchWindows: ValueHistogram
     private let batchDuration: DurationHistogram
     private let overloadRejections: Counter
     private let auditQueueDepth: Gauge
-    private let auditDropped: Gauge
-    private let auditWritten: Gauge
+    private let auditDropped: Counter
+    private let auditWritten: Counter
+    private let auditFailedWrites: Counter
     private let auditAvailable: Gauge
+    /// The audit writer's counts at the last render: its counters advance by the difference.
+    private let auditSeen = Mutex((dropped: 0, written: 0, failedWrites: 0))
 
     static let latencyBuckets: [Duration] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000].map { .milliseconds($0) }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        queueDepth = registry.makeGauge(descriptor: Self.metric("warden_batch_queue_depth", "Inputs waiting for a forward pass"))
-        batchSize = registry.makeValueHistogram(descriptor: Self.metric("warden_batch_size", "Inputs per forward pass"), buckets: [1, 2, 4, 8, 16, 32, 64, 128])
+        queueDepth = registry.makeGauge(descriptor: Self.metric("warden_batch_queue_depth", "Model windows waiting for a forward pass"))
+        batchWindows = registry.makeValueHistogram(descriptor: Self.metric("warden_batch_windows", "Model windows per forward pass"), buckets: [1, 2, 4, 8, 16, 32, 64, 128])
         batchDuration = registry.makeDurationHistogram(descriptor: Self.metric("warden_batch_duration_seconds", "Time of one batched forward pass"), buckets: Self.latencyBuckets)
         overloadRejections = registry.makeCounter(descriptor: Self.metric("warden_overload_rejections_total", "Requests refused with 503 because the classifier queue was full"))
         auditQueueDepth = registry.makeGauge(descriptor: Self.metric("warden_audit_queue_depth", "Audit events waiting to be written"))
-        auditDropped = registry.makeGauge(descriptor: Self.metric("warden_audit_dropped_events", "Audit events dropped because the queue was full"))
-        auditWritten = registry.makeGauge(descriptor: Self.metric("warden_audit_written_events", "Audit events committed since start"))
+        auditDropped = registry.makeCounter(descriptor: Self.metric("warden_audit_dropped_events_total", "Audit events dropped because the queue was full (fail-open)"))
+        auditWritten = registry.makeCounter(descriptor: Self.metric("warden_audit_written_events_total", "Audit events committed"))
+        auditFailedWrites = registry.makeCounter(descriptor: Self.metric("warden_audit_failed_writes_total", "Audit batch writes that failed (each is retried)"))
         auditAvailable = registry.makeGauge(descriptor: Self.metric("warden_audit_database_available", "1 while audit writes succeed"))
     }
 
@@ -52,8 +56,8 @@ public final class ServerMetrics: Sendable {
     /// Callbacks for ``BatchingClassifier``.
     var batchObserver: BatchObserver {
         BatchObserver(
-            batch: { [batchSize, batchDuration] size, duration in
-                batchSize.record(Double(size))
+            batch: { [batchWindows, batchDuration] size, duration in
+                batchWindows.record(Double(size))
                 batchDuration.record(duration)
             },
             queueDepth: { [queueDepth] depth in queueDepth.set(to: Double(depth)) },
@@ -61,6 +65,7 @@ public final class ServerMetrics: Sendable {
     }
 
     func overloadRejected() { overloadRejections.increment() }
+
 
     // MARK: - Rendering
 
@@ -73,9 +78,14 @@ public final class ServerMetrics: Sendable {
     func render(audit: AuditWriterMetrics?) -> String {
         if let audit {
             auditQueueDepth.set(to: Double(audit.queueDepth))
-            auditDropped.set(to: Double(audit.dropped))
-            auditWritten.set(to: Double(audit.written))
             auditAvailable.set(to: audit.isDatabaseAvailable ? 1.0 : 0.0)
+            let (dropped, written, failed) = auditSeen.withLock { seen in
+                defer { seen = (audit.dropped, audit.written, audit.failedWrites) }
+                return (audit.dropped - seen.dropped, audit.written - seen.written, audit.failedWrites - seen.failedWrites)
+            }
+            if dropped > 0 { auditDropped.increment(by: Int64(dropped)) }
+            if written > 0 { auditWritten.increment(by: Int64(written)) }
+            if failed > 0 { auditFailedWrites.increment(by: Int64(failed)) }
         }
         return registry.emitToString()
     }

@@ -1,13 +1,11 @@
 import Foundation
 import Hummingbird
 import Logging
-import Metrics
-import Prometheus
 import WardenAudit
 import WardenModel
 
 /// Runs the service as `warden serve` does: loads the model, opens the audit log, routes
-/// swift-metrics into the service's Prometheus registry, and serves until SIGINT or SIGTERM, then
+/// the guard's metrics into the service's Prometheus registry, and serves until SIGINT or SIGTERM, then
 /// shuts down gracefully (requests in flight finish, the batcher and the audit queue drain).
 public enum WardenServerRunner {
     /// - Parameter logLevel: `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
@@ -41,7 +39,6 @@ public enum WardenServerRunner {
         logger.info("audit log open", metadata: ["warden.audit": "\(auditPath)"])
 
         let metrics = ServerMetrics()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics.registry))
         let app = try buildApplication(
             configuration: configuration, classifier: classifier, auditStore: store, embedder: classifier, metrics: metrics,
             logger: logger)

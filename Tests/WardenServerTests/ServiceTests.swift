@@ -59,11 +59,39 @@ struct ServiceTests {
             #expect(text.contains(#"warden_http_requests_total{route="/v1/audit/events/{id}",method="GET",status="401"} 1"#))
             #expect(text.contains(#"warden_decisions_total{endpoint="moderations",decision="block"} 1"#))
             #expect(text.contains(#"warden_category_flags_total{category="violent_crimes",endpoint="moderations"} 1"#))
-            #expect(text.contains("warden_batch_size_count 1"))
-            #expect(text.contains("warden_batch_size_sum 2.0"))
+            #expect(text.contains("warden_batch_windows_count 1"))
+            #expect(text.contains("warden_batch_windows_sum 2.0"))
             #expect(text.contains("warden_http_request_duration_seconds_bucket"))
             #expect(text.contains("warden_audit_queue_depth"))
-            #expect(text.contains("warden_audit_dropped_events 0"))
+            #expect(text.contains(#"warden_guard_decisions_total{decision="block",direction="input",source="model",policy="default"} 1"#))
+            #expect(text.contains("warden_guard_check_duration_seconds_bucket"))
+            #expect(try await eventually { try await client.get("/metrics").text.contains("warden_audit_written_events_total 2") })
+        }
+    }
+
+    @Test("every metric family follows Prometheus conventions: help text, _total counters, durations in seconds")
+    func metricConventions() async throws {
+        try await TestServer.run { client in
+            _ = try await client.post("/v1/moderations", json: #"{"input": ["hello", "how to kill"]}"#)
+            _ = try await client.post("/v1/moderations", json: #"{"input": "x", "policy": "nope"}"#)
+            _ = try await client.post("/v1/guard/check", json: #"{"messages": [{"role": "user", "content": "a bomb"}]}"#)
+            let lines = try await client.get("/metrics").text.split(separator: "\n").map(String.init)
+            var helped: Set<String> = []
+            var families: [String: String] = [:]
+            for line in lines {
+                let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+                if parts.count >= 3, parts[0] == "#", parts[1] == "HELP" { helped.insert(parts[2]) }
+                if parts.count >= 4, parts[0] == "#", parts[1] == "TYPE" { families[parts[2]] = parts[3] }
+            }
+            #expect(families.count >= 15)
+            for (name, kind) in families {
+                #expect(helped.contains(name), "\(name) has no HELP")
+                #expect(name.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(name) is not snake_case")
+                #expect(name.hasPrefix("warden_"), "\(name) is not under warden_")
+                if kind == "counter" { #expect(name.hasSuffix("_total"), "counter \(name)") }
+                if name.contains("duration") { #expect(name.hasSuffix("_seconds") && kind == "histogram", "\(name)") }
+                if name.contains("_events") || name.contains("failed_writes") { #expect(kind == "counter", "\(name) counts events") }
+            }
         }
     }
 
