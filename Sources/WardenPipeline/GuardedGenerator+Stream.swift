@@ -6,7 +6,8 @@ extension GuardedGenerator {
     /// the stream with finish reason `content_filter`.
     ///
     /// Cancelling the consuming task (or dropping the stream) cancels the backend too.
-    /// - Returns: events in order: ``GuardedStreamEvent/inputChecked(_:)``, ``GuardedStreamEvent/content(_:)``…,
+    /// - Returns: events in order: ``GuardedStreamEvent/inputChecked(_:)``, ``GuardedStreamEvent/answerStarted``,
+    ///   ``GuardedStreamEvent/content(_:)``…,
     ///   ``GuardedStreamEvent/outputChecked(_:)``, ``GuardedStreamEvent/finished(_:)``. The stream
     ///   throws ``GuardError`` or the backend's error.
     public func stream(_ request: ChatRequest, policyID: String, caller: String? = nil) -> AsyncThrowingStream<GuardedStreamEvent, any Error> {
@@ -73,6 +74,7 @@ extension GuardedGenerator {
         // The output check to report when nothing blocks: the highest decision, the final check on ties.
         var deciding: GuardResult?
         var upstreamError: (any Error)?
+        var announcedStart = false
 
         for await event in signals {
             switch event {
@@ -110,6 +112,10 @@ extension GuardedGenerator {
             // The input verdict comes first; with a speculative start, output waits for it.
             guard inputPassed else { continue }
             if let upstreamError { throw upstreamError }
+            if !announcedStart && moderation.chunksReceived > 0 {
+                announcedStart = true
+                sink.yield(.answerStarted)
+            }
             if let blocking {
                 let audited = try await guardStage.decidedStream(blocking, of: outputRequest(moderation.text))
                 sink.yield(.outputChecked(audited))

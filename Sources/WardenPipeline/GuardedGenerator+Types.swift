@@ -83,6 +83,9 @@ public struct GuardedCompletion: Sendable, Hashable {
 public enum GuardedStreamEvent: Sendable, Hashable {
     /// The input check's result. A blocked input is followed directly by ``finished(_:)``.
     case inputChecked(GuardResult)
+    /// The backend's first chunk arrived (its text may still be withheld for a check): a failure before this is the
+    /// backend failing to answer at all (a server can still answer 502); after it, a failure is mid-answer.
+    case answerStarted
     /// Text to show (already checked in ``GuardedGenerator/StreamMode/holdBack`` mode).
     case content(String)
     /// The output check that decided: the one that blocked, or the final check of the whole answer.

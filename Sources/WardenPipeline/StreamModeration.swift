@@ -16,6 +16,8 @@ struct StreamModeration: Sendable {
     private(set) var checkInFlight = false
     private(set) var upstreamEnded = false
     private(set) var finishReason: FinishReason?
+    /// Chunks received from the backend.
+    private(set) var chunksReceived = 0
 
     init(options: GuardedGenerator.StreamingOptions) {
         self.options = options
@@ -32,6 +34,7 @@ struct StreamModeration: Sendable {
 
     mutating func append(_ chunk: ChatChunk) {
         text += chunk.delta
+        chunksReceived += 1
         chunksSinceCheck += 1
         charactersSinceCheck += chunk.delta.count
         if let reason = chunk.finishReason { finishReason = reason }

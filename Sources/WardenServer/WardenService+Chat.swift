@@ -49,13 +49,20 @@ extension WardenService {
 
     /// Server-sent events: `data: {chat.completion.chunk}` lines, then `data: [DONE]`.
     ///
-    /// The first event (the input verdict) is awaited before answering, so an unknown policy, an
-    /// input over the limits or an overloaded classifier still get their HTTP status.
+    /// The input verdict and, when it passes, the backend's first chunk are awaited before answering, so an unknown
+    /// policy, an input over the limits, an overloaded classifier or a backend that cannot answer at all still get
+    /// their HTTP status (404, 413, 503, 502).
     private func stream(
         _ generator: GuardedGenerator, _ chatRequest: ChatRequest, policyID: String, caller: Caller, id: String, created: Int
     ) async throws -> Response {
         let events = EventIterator(generator.stream(chatRequest, policyID: policyID, caller: caller.auditID))
-        let first = try await events.next()
+        var awaited: [GuardedStreamEvent] = []
+        while let event = try await events.next() {
+            awaited.append(event)
+            if case .inputChecked(let result) = event, result.decision != .block { continue }
+            break
+        }
+        let head = awaited
         let model = chatRequest.model ?? backendModel
         let taxonomy = self.taxonomy
         let metrics = self.metrics
@@ -92,13 +99,16 @@ extension WardenService {
             }
             var verdicts = ChatVerdictDTO()
             var lastWrite = ContinuousClock.now
-            var event: GuardedStreamEvent? = first
+            var buffered = head[...]
+            var event = buffered.popFirst()
             var queue = steps.makeAsyncIterator()
             while let current = event {
                 switch current {
                 case .inputChecked(let result):
                     metrics.decided(result.verdict, endpoint: "chat")
                     verdicts.input = VerdictDTO(result, taxonomy: taxonomy)
+                case .answerStarted:
+                    break
                 case .content(let text):
                     try await writer.write(chunk(.init(content: text)))
                 case .outputChecked(let result):
@@ -111,7 +121,8 @@ extension WardenService {
                     try await writer.write(chunk(delta, finish: end.finishReason.rawValue, warden: verdicts))
                 }
                 lastWrite = .now
-                event = nil
+                event = buffered.popFirst()
+                if event != nil { continue }
                 waiting: while let next = await queue.next() {
                     switch next {
                     case .event(let received):

@@ -12,6 +12,7 @@ struct StreamOutcome {
     var output: GuardResult?
     var end: GuardedStreamEnd?
     var order: [String] = []
+    var answerStarted = false
 
     var text: String { contents.joined() }
 
@@ -31,6 +32,8 @@ struct StreamOutcome {
             case .finished(let end):
                 outcome.end = end
                 outcome.order.append("finished")
+            case .answerStarted:
+                outcome.answerStarted = true
             }
         }
         return outcome

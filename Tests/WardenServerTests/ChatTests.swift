@@ -119,4 +119,27 @@ struct ChatTests {
             #expect(response.errorCode == "policy_not_found")
         }
     }
+
+    @Test("A streamed request whose backend fails before its first chunk gets 502 with the error shape, not 200")
+    func streamBackendFailsBeforeAnswer() async throws {
+        let failure = BackendError.connectionFailed(url: "http://127.0.0.1:9/v1/chat/completions", attempts: 3, reason: "connection refused")
+        let backend = ScriptedBackend(steps: [.fail(failure)])
+        try await TestServer.run(backend: backend) { client in
+            let response = try await client.post("/v1/chat/completions", json: Self.chat("hello there", stream: true))
+            #expect(response.status == .badGateway)
+            #expect(response.errorCode == "backend_error")
+            #expect(response.text.contains("connection refused"))
+        }
+    }
+
+    @Test("A backend that fails mid-answer ends the 200 stream with an error event, after the text before it")
+    func streamBackendFailsMidAnswer() async throws {
+        let backend = ScriptedBackend(steps: [.chunk("calm "), .fail(BackendError.streamEndedEarly(url: "http://up/v1", events: 1))])
+        try await TestServer.run(backend: backend) { client in
+            let response = try await client.post("/v1/chat/completions", json: Self.chat("hello there", stream: true))
+            #expect(response.status == .ok)
+            #expect(response.text.contains("closed the stream after 1 event"))
+            #expect(Self.events(response.text).done)
+        }
+    }
 }
