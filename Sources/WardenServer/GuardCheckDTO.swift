@@ -80,10 +80,17 @@ struct ChatMessageDTO: Decodable {
         role = try container.decode(Role.self, forKey: .role)
         if try container.decodeNil(forKey: .content) {
             content = ""
-        } else if let text = try? container.decode(String.self, forKey: .content) {
-            content = text
-        } else {
-            let parts = try container.decode([Part].self, forKey: .content)
+            return
+        }
+        do {
+            content = try container.decode(String.self, forKey: .content)
+        } catch DecodingError.typeMismatch {
+            // Not a string (a string that is not valid text, such as a lone surrogate, fails with its own error above).
+            guard let parts = try? container.decode([Part].self, forKey: .content) else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: container.codingPath + [CodingKeys.content],
+                    debugDescription: "expected a string or an array of {\"type\": \"text\", \"text\": ...} parts"))
+            }
             content = parts.compactMap { $0.type == "text" ? $0.text : nil }.joined(separator: "\n")
         }
     }

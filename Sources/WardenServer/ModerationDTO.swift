@@ -21,11 +21,16 @@ struct ModerationInput: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let text = try? container.decode(String.self) {
-            texts = [text]
+        do {
+            texts = [try container.decode(String.self)]
             return
+        } catch DecodingError.typeMismatch {
+            // Not a string: an array, or the wrong type altogether (said below, rather than "expected an array").
         }
-        var array = try decoder.unkeyedContainer()
+        guard var array = try? decoder.unkeyedContainer() else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath, debugDescription: "expected a string or an array of strings or text parts"))
+        }
         var texts: [String] = []
         while !array.isAtEnd {
             if let text = try? array.decode(String.self) {

@@ -34,6 +34,11 @@ enum RequestDecoding {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
+            if isSyntaxError(error), let escape = loneSurrogateEscape(in: data) {
+                throw .badRequest(
+                    "the request body is not valid JSON: the escape \(escape) is half of a UTF-16 surrogate pair; "
+                        + "send the character itself, or both halves", code: "invalid_json")
+            }
             throw .badRequest(describe(error), code: isSyntaxError(error) ? "invalid_json" : "invalid_field")
         } catch let error as APIError {
             throw error
@@ -54,11 +59,43 @@ enum RequestDecoding {
             "missing field '\(path(context.codingPath + [key]))'"
         case .dataCorrupted(let context):
             context.codingPath.isEmpty
-                ? "the request body is not valid JSON"
+                ? "the request body is not valid JSON (\(syntaxDetail(context)))"
                 : "field '\(path(context.codingPath))': \(context.debugDescription)"
         @unknown default:
             "the request body does not match the expected shape"
         }
+    }
+
+    /// The first `\uD800`–`\uDFFF` escape that is not part of a high-low pair (Foundation's parser rejects them
+    /// without saying why).
+    static func loneSurrogateEscape(in data: Data) -> String? {
+        let bytes = [UInt8](data)
+        func unit(at index: Int) -> UInt16? {
+            guard index + 5 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+            return UInt16(String(decoding: bytes[(index + 2)...(index + 5)], as: UTF8.self), radix: 16)
+        }
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] != UInt8(ascii: "u") {
+                index += 2  // an escaped backslash or quote: skip it whole
+                continue
+            }
+            guard let value = unit(at: index) else { index += 1; continue }
+            if (0xD800...0xDBFF).contains(value), let low = unit(at: index + 6), (0xDC00...0xDFFF).contains(low) {
+                index += 12
+                continue
+            }
+            if (0xD800...0xDFFF).contains(value) { return String(decoding: bytes[index...(index + 5)], as: UTF8.self) }
+            index += 6
+        }
+        return nil
+    }
+
+    /// What the parser objected to, such as an unpaired surrogate escape (`\ud800`) or a missing quote.
+    private static func syntaxDetail(_ context: DecodingError.Context) -> String {
+        let underlying = context.underlyingError.map { ($0 as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\($0)" }
+        let detail = underlying ?? context.debugDescription
+        return detail.isEmpty || detail == "The given data was not valid JSON." ? "check quotes, commas and escapes" : detail
     }
 
     private static func isSyntaxError(_ error: DecodingError) -> Bool {

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import Testing
+import WardenBackends
 @testable import WardenServer
 
 @Suite("Errors: JSON shape and status codes")
@@ -48,6 +49,22 @@ struct ErrorTests {
             #expect(response.status == .badRequest)
             let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
             #expect(message.contains(field))
+        }
+    }
+
+    @Test("a wrong content type or an unreadable string says what was expected, not 'expected an array'", arguments: [
+        (#"{"input": 42}"#, "/v1/moderations", "expected a string or an array"),
+        (#"{"messages": [{"role": "user", "content": 5}]}"#, "/v1/chat/completions", "expected a string or an array"),
+        (#"{"messages": [{"role": "user", "content": 5}]}"#, "/v1/guard/check", "expected a string or an array"),
+        (#"{"input": "bad \ud800 text"}"#, "/v1/moderations", "surrogate"),
+    ])
+    func contentErrors(body: String, uri: String, phrase: String) async throws {
+        try await TestServer.run(backend: EchoBackend()) { client in
+            let response = try await client.post(uri, json: body)
+            #expect(response.status == .badRequest)
+            let message = (response.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains(phrase), "\(message)")
+            #expect(!message.contains("expected an array"), "\(message)")
         }
     }
 
