@@ -18,7 +18,7 @@ extension AuditWriter {
         while true {
             let (pending, shuttingDown) = peekState()
             if shuttingDown && shutdownDeadline == nil { shutdownDeadline = clock.now + configuration.shutdownTimeout }
-            if !shuttingDown, configuration.retentionDays != nil, clock.now >= nextRetention {
+            if !shuttingDown, configuration.retentionDays != nil || retentionByPolicy != nil, clock.now >= nextRetention {
                 nextRetention = await runRetention(clock: clock)
             }
             if pending == 0 {
@@ -60,15 +60,22 @@ extension AuditWriter {
     }
 
     /// Prunes one chunk per call so a large backlog never stalls writes for long; returns when to run next.
+    /// The global ``AuditWriterConfiguration/retentionDays`` applies to every event; a policy's `retention_days`
+    /// (from ``retentionByPolicy``, read afresh each run so hot-reloaded policies count) to that policy's events.
     private func runRetention(clock: ContinuousClock) async -> ContinuousClock.Instant {
-        guard let days = configuration.retentionDays else { return clock.now + configuration.retentionInterval }
-        let cutoff = Date().addingTimeInterval(-Double(days) * 86_400)
+        var rules: [(policyID: String?, days: Int)] = configuration.retentionDays.map { [(nil, $0)] } ?? []
+        rules += (retentionByPolicy?() ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let chunkSize = 2_000
         do {
-            let deleted = try await store.pruneChunk(olderThan: cutoff, chunkSize: chunkSize)
-            state.withLock { $0.metrics.pruned += deleted }
+            var more = false
+            for rule in rules {
+                let cutoff = Date().addingTimeInterval(-Double(rule.days) * 86_400)
+                let deleted = try await store.pruneChunk(olderThan: cutoff, policyID: rule.policyID, chunkSize: chunkSize)
+                state.withLock { $0.metrics.pruned += deleted }
+                more = more || deleted == chunkSize
+            }
             // A full chunk means more is due: come back on the next turn of the loop.
-            return deleted == chunkSize ? clock.now : clock.now + configuration.retentionInterval
+            return more ? clock.now : clock.now + configuration.retentionInterval
         } catch {
             // Not a write failure: it must not make a fail-closed writer refuse events while the queue is empty.
             state.withLock { $0.metrics.failedPrunes += 1 }

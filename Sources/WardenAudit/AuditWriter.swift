@@ -16,6 +16,8 @@ public final class AuditWriter: AuditStore, Sendable {
     public let store: SQLiteAuditStore
     public let configuration: AuditWriterConfiguration
     let logger: Logger
+    /// Retention days by policy ID (each policy's `audit.retention_days`), asked at every retention run.
+    let retentionByPolicy: (@Sendable () -> [String: Int])?
     let state = Mutex(State())
 
     /// A queued event and, under ``AuditDurability/commit``, the caller waiting for its commit.
@@ -42,11 +44,12 @@ public final class AuditWriter: AuditStore, Sendable {
 
     public init(
         store: SQLiteAuditStore, configuration: AuditWriterConfiguration = AuditWriterConfiguration(),
-        logger: Logger = Logger(label: "warden.audit")
+        logger: Logger = Logger(label: "warden.audit"), retentionByPolicy: (@Sendable () -> [String: Int])? = nil
     ) {
         self.store = store
         self.configuration = configuration
         self.logger = logger
+        self.retentionByPolicy = retentionByPolicy
     }
 
     // MARK: - Recording

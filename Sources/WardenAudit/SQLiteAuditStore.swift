@@ -148,19 +148,26 @@ public struct SQLiteAuditStore: AuditStore {
     public func prune(olderThan cutoff: Date, chunkSize: Int = 2_000) async throws -> Int {
         var deleted = 0
         while true {
-            let changes = try await pruneChunk(olderThan: cutoff, chunkSize: chunkSize)
+            let changes = try await pruneChunk(olderThan: cutoff, policyID: nil, chunkSize: chunkSize)
             deleted += changes
             if changes < max(1, chunkSize) { return deleted }
         }
     }
 
     /// One transaction of ``prune(olderThan:chunkSize:)``: deletes up to `chunkSize` old events.
-    func pruneChunk(olderThan cutoff: Date, chunkSize: Int) async throws -> Int {
+    /// Only the events of `policyID`, when given.
+    func pruneChunk(olderThan cutoff: Date, policyID: String?, chunkSize: Int) async throws -> Int {
         let time = cutoff.timeIntervalSince1970
         return try await write { db in
-            try db.execute(
-                sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? LIMIT ?)",
-                arguments: [time, max(1, chunkSize)])
+            if let policyID {
+                try db.execute(
+                    sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? AND policy_id = ? LIMIT ?)",
+                    arguments: [time, policyID, max(1, chunkSize)])
+            } else {
+                try db.execute(
+                    sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? LIMIT ?)",
+                    arguments: [time, max(1, chunkSize)])
+            }
             return db.changesCount
         }
     }

@@ -66,6 +66,11 @@ public final class PolicyStore: Sendable {
     /// IDs of the loaded policies, sorted.
     public var ids: [String] { state.withLock { $0.engines.keys.sorted() } }
 
+    /// `audit.retention_days` of each loaded policy that sets it, by policy ID.
+    public var retentionDays: [String: Int] {
+        state.withLock { state in state.engines.compactMapValues { $0.policy.audit.retentionDays } }
+    }
+
     /// Errors of files that currently fail to load (their previous version, if any, stays in force).
     public var errors: [PolicyError] {
         state.withLock { state in state.files.keys.sorted().compactMap { state.files[$0]?.error } }

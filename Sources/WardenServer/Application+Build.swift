@@ -36,7 +36,8 @@ public func buildApplication(
     let auditWriter = AuditWriter(
         store: auditStore,
         configuration: AuditWriterConfiguration(failureMode: configuration.auditFailureMode, durability: configuration.auditDurability),
-        logger: logger)
+        logger: logger,
+        retentionByPolicy: { [policies] in policies.retentionDays })
     let guardStage = Guard(
         classifier: batcher, policies: policies, customScorer: embedder.map { CustomCategoryScorer(embedder: $0) },
         auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger,

@@ -152,6 +152,27 @@ struct AuditWriterTests {
         try await lock.unlock()
     }
 
+    @Test("each policy's retention_days prunes that policy's events only")
+    func retentionByPolicy() async throws {
+        let database = TemporaryDatabase()
+        defer { database.remove() }
+        let store = try database.open()
+        let age40 = Date().addingTimeInterval(-40 * 86_400)
+        let strictOld = makeEvent(time: age40, policyID: "strict")
+        let defaultOld = makeEvent(time: age40, policyID: "default")
+        let strictNew = makeEvent(policyID: "strict")
+        let unlistedOld = makeEvent(time: age40, policyID: "gone")
+        try await store.record(batch: [strictOld, defaultOld, strictNew, unlistedOld])
+        let writer = AuditWriter(
+            store: store, configuration: Self.configuration(.failOpen), retentionByPolicy: { ["strict": 30, "default": 90] })
+        let loop = Task { await writer.run() }
+        #expect(try await eventually { writer.metrics.pruned == 1 })
+        try await writer.shutdown()
+        await loop.value
+        let remaining = Set(try await store.events(matching: AuditQuery()).events.map(\.id))
+        #expect(remaining == [defaultOld.id, strictNew.id, unlistedOld.id])
+    }
+
     @Test("retention set in days is applied by the writer loop")
     func retention() async throws {
         let database = TemporaryDatabase()
