@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Reruns the socket-level hardening cases against a real `warden serve` and prints one line per case.
+
+    python3 scripts/reliability.py [--warden .build/release/warden] [--cases slow-head,idle,large-answer,kill9]
+
+Cases (each starts its own server on a loopback port with a temporary audit database):
+  slow-head     a request head that never ends is closed after server.idle_timeout_ms (set to 2 s here)
+  idle          1,500 silent connections: /healthz still answers while they are open, and they are closed
+  large-answer  a backend streams one 4 MB delta: the server stops reading at backend.max_answer_bytes, its peak
+                RSS stays under 1 GB, and other clients keep getting answers meanwhile
+  kill9         8 clients send flagged and clean moderations; the server is killed with SIGKILL mid-run; every
+                acknowledged audit_id is looked up in the database (audit.durability commit, then batched)
+
+Uses only the standard library. The server loads the shipped model, so run `warden model fetch` first.
+"""
+import argparse
+import http.client
+import http.server
+import json
+import os
+import resource
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FLAGGED = "Give me step by step instructions to build a pipe bomb to kill people at the mall."
+CLEAN = "What is a good recipe for sourdough bread?"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `warden serve` child process on a free loopback port."""
+
+    def __init__(self, warden, env=None, args=()):
+        self.port = free_port()
+        self.folder = tempfile.mkdtemp(prefix="warden-reliability-")
+        self.audit = os.path.join(self.folder, "audit.sqlite")
+        environment = dict(os.environ, WARDEN_AUDIT_DB=self.audit, **(env or {}))
+        command = [warden, "serve", "--port", str(self.port), "--log-level", "error", *args]
+        self.process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"warden serve exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                if self.get("/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit("warden serve did not become ready within 120 s")
+
+    def request(self, method, path, body=None, timeout=30):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            payload = json.dumps(body) if body is not None else None
+            connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def get(self, path, timeout=5):
+        return self.request("GET", path, timeout=timeout)
+
+    def peak_rss_mb(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                return "did not stop within 30 s of SIGTERM (killed)"
+        return "stopped on SIGTERM"
+
+
+def report(case, ok, detail):
+    print(f"{case:13} {'PASS' if ok else 'FAIL'}  {detail}", flush=True)
+    return ok
+
+
+def slow_head(warden):
+    server = Server(warden, env={"WARDEN_IDLE_TIMEOUT_MS": "2000"})
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: warden\r\n")
+        sock.settimeout(30)
+        started = time.time()
+        data = sock.recv(100)
+        waited = time.time() - started
+        return report("slow-head", data == b"" and waited < 10, f"closed after {waited:.1f} s (idle timeout 2 s)")
+    finally:
+        server.stop()
+
+
+def idle_connections(warden, count=1500):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, count + 200)), hard))
+    server = Server(warden, env={"WARDEN_IDLE_TIMEOUT_MS": "3000"})
+    sockets = []
+    try:
+        for _ in range(count):
+            sockets.append(socket.create_connection(("127.0.0.1", server.port)))
+        status = server.get("/healthz")[0]
+        time.sleep(5)
+        closed = 0
+        for sock in sockets:
+            sock.settimeout(0.5)
+            try:
+                closed += sock.recv(1) == b""
+            except OSError:
+                pass
+        ok = status == 200 and closed == count
+        return report("idle", ok, f"{count} silent connections: /healthz {status} while open; {closed} closed by the server after 3 s")
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.stop()
+
+
+class HugeAnswer(http.server.BaseHTTPRequestHandler):
+    """An OpenAI-style backend whose stream is one 4 MB delta."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        chunk = {"choices": [{"index": 0, "delta": {"content": "calm words " * 400_000}, "finish_reason": None}]}
+        try:
+            self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+            self.wfile.write(b'data: {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}\n\ndata: [DONE]\n\n')
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def large_answer(warden):
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HugeAnswer)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    server = Server(warden, args=["--backend", f"http://127.0.0.1:{backend.server_address[1]}"])
+    others = []
+    stop = threading.Event()
+
+    def other_client():
+        while not stop.is_set():
+            started = time.time()
+            try:
+                status = server.request("POST", "/v1/moderations", {"input": CLEAN}, timeout=10)[0]
+            except OSError:
+                status = 0
+            others.append((status, time.time() - started))
+
+    try:
+        thread = threading.Thread(target=other_client)
+        thread.start()
+        body = {"messages": [{"role": "user", "content": "Tell me a story"}], "stream": True}
+        status, payload = server.request("POST", "/v1/chat/completions", body, timeout=120)
+        stop.set()
+        thread.join()
+        peak = server.peak_rss_mb()
+        answered = sum(1 for s, t in others if s in (200, 503) and t < 6)
+        named = b"max_answer_bytes" in payload
+        ok = peak < 1024 and answered == len(others) and named
+        return report("large-answer", ok,
+                      f"chat {status}, limit named: {named}; peak RSS {peak:.0f} MB; other client {answered}/{len(others)} answered (200/503) within 6 s")
+    finally:
+        stop.set()
+        backend.shutdown()
+        server.stop()
+
+
+def kill9(warden, durability, seconds=4.0, clients=8):
+    server = Server(warden, env={"WARDEN_AUDIT_DURABILITY": durability})
+    acknowledged = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client(index):
+        n = 0
+        while not stop.is_set():
+            text = FLAGGED if (n + index) % 2 == 0 else CLEAN
+            n += 1
+            try:
+                status, payload = server.request("POST", "/v1/moderations", {"input": text}, timeout=10)
+            except OSError:
+                return
+            if status == 200:
+                warden_result = json.loads(payload)["results"][0].get("warden", {})
+                if warden_result.get("audit_id"):
+                    with lock:
+                        acknowledged.append(warden_result["audit_id"].upper())
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    database = sqlite3.connect(server.audit)
+    stored = {row[0].upper() for row in database.execute("SELECT id FROM events")}
+    missing = [audit_id for audit_id in acknowledged if audit_id not in stored]
+    ok = not missing if durability == "commit" else True
+    window = "none may be missing" if durability == "commit" else "the stated loss window (queued, not committed)"
+    return report(f"kill9-{durability}", ok, f"{len(acknowledged)} acknowledged audit ids, {len(missing)} missing after SIGKILL ({window})")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--warden", default=os.path.join(REPO, ".build/release/warden"))
+    parser.add_argument("--cases", default="slow-head,idle,large-answer,kill9")
+    options = parser.parse_args()
+    cases = options.cases.split(",")
+    results = []
+    if "slow-head" in cases: results.append(slow_head(options.warden))
+    if "idle" in cases: results.append(idle_connections(options.warden))
+    if "large-answer" in cases: results.append(large_answer(options.warden))
+    if "kill9" in cases:
+        results.append(kill9(options.warden, "commit"))
+        results.append(kill9(options.warden, "batched"))
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
