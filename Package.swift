@@ -8,8 +8,17 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "warden", targets: ["WardenCLI"]),
+        // Every module a user of the library needs, one product each (see Docs/embedding.md and Examples/).
         .library(name: "WardenCore", targets: ["WardenCore"]),
+        .library(name: "WardenTokenizer", targets: ["WardenTokenizer"]),
         .library(name: "WardenModel", targets: ["WardenModel"]),
+        .library(name: "WardenTaxonomy", targets: ["WardenTaxonomy"]),
+        .library(name: "WardenPolicy", targets: ["WardenPolicy"]),
+        .library(name: "WardenPipeline", targets: ["WardenPipeline"]),
+        .library(name: "WardenBackends", targets: ["WardenBackends"]),
+        .library(name: "WardenAudit", targets: ["WardenAudit"]),
+        .library(name: "WardenEval", targets: ["WardenEval"]),
+        .library(name: "WardenServer", targets: ["WardenServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
