@@ -13,7 +13,12 @@ struct CheckJudge {
     let guardStage: Guard
     let policyID: String
 
-    init(model: EncoderClassifier, taxonomy: HazardTaxonomy, policies: URL, policyID: String) async throws {
+    /// - Parameter scores: the model's scores already computed for these inputs (`warden eval --policy`), so the
+    ///   policy is applied without a second forward pass; nil scores with the model.
+    init(
+        model: EncoderClassifier, taxonomy: HazardTaxonomy, policies: URL, policyID: String,
+        scores: [ClassificationInput: LabelScores]? = nil
+    ) async throws {
         let store = PolicyStore(directory: policies, taxonomy: taxonomy, modelThresholds: model.operatingThresholds) { report in
             for error in report.errors { FileHandle.standardError.write(Data("warning: \(error)\n".utf8)) }
         }
@@ -21,7 +26,8 @@ struct CheckJudge {
         _ = try store.requireEngine(id: policyID)
         self.policyID = policyID
         // No timeout: a command-line check waits for the model rather than answering with `on_error`.
-        guardStage = Guard(classifier: model, policies: store, customScorer: CustomCategoryScorer(embedder: model), auditStore: nil,
+        let classifier: any SafetyClassifier = scores.map { PrecomputedScores(model: model, scores: $0) } ?? model
+        guardStage = Guard(classifier: classifier, policies: store, customScorer: CustomCategoryScorer(embedder: model), auditStore: nil,
                            classifierTimeout: nil, classifierFailure: .error, logger: Logger(label: "warden.check"))
     }
 
@@ -31,5 +37,29 @@ struct CheckJudge {
 
     func check(_ items: [(conversation: Conversation, direction: Direction)]) async -> [Result<GuardResult, GuardError>] {
         await guardStage.check(items.map { GuardRequest(conversation: $0.conversation, direction: $0.direction, policyID: policyID) })
+    }
+}
+
+/// The model's scores computed earlier, served by input, so a policy can be applied to an evaluated set for free.
+struct PrecomputedScores: SafetyClassifier {
+    let model: EncoderClassifier
+    let scores: [ClassificationInput: LabelScores]
+
+    var modelID: String { model.modelID }
+    var labels: [String] { model.labels }
+    var operatingThresholds: [String: Double] { model.operatingThresholds }
+
+    func classify(_ inputs: [ClassificationInput]) async throws -> [LabelScores] {
+        var found: [LabelScores] = []
+        var missing: [Int] = []
+        for (index, input) in inputs.enumerated() {
+            found.append(scores[input] ?? LabelScores())
+            if scores[input] == nil { missing.append(index) }
+        }
+        guard !missing.isEmpty else { return found }
+        // An input the policy changed (none today) is scored by the model itself.
+        let fresh = try await model.classify(missing.map { inputs[$0] })
+        for (index, value) in zip(missing, fresh) { found[index] = value }
+        return found
     }
 }

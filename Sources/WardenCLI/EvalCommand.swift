@@ -45,6 +45,11 @@ struct Eval: AsyncParsableCommand {
         "Another model bundle to score the same items with: prints and writes comparison-paired.md/.json, paired bootstrap intervals of each difference.",
         valueName: "bundle"))
     var compareModel: String?
+    @Option(help: ArgumentHelp(
+        "Also measure a policy's decisions as deployed (its thresholds, lists, custom categories, on_error): flagged = review or block, with intervals.",
+        valueName: "policy id"))
+    var policy: String?
+    @Option(help: "Policies folder for --policy (default: $WARDEN_POLICIES or Policies).") var policies: String?
     @OptionGroup var classifier: ClassifierOptions
 
     func run() async throws {
@@ -99,6 +104,17 @@ struct Eval: AsyncParsableCommand {
                                       bootstrap: options.bootstrap)
         print(report.markdown(title: "Warden evaluation: \(model.modelID) on \(split)"))
         if let contrast { print("## Contrast pairs and identity swaps\n\n" + contrast.markdown + "\n") }
+        var deployment: DecisionReport?
+        if let policy {
+            let inputs = examples.map(\.classificationInput)
+            let judge = try await CheckJudge(
+                model: model, taxonomy: taxonomy, policies: Locations.policies(policies), policyID: policy,
+                scores: Dictionary(zip(inputs, scores), uniquingKeysWith: { first, _ in first }))
+            let results = await judge.check(examples.map { ($0.classificationInput.conversation, $0.classificationInput.direction) })
+            deployment = DecisionReport(
+                policy: policy, examples: examples, decisions: results.map { try? $0.get().verdict.decision }, options: options)
+            print(deployment!.markdown)
+        }
         if let baseline {
             let base = try EvaluationReport.load(URL(fileURLWithPath: baseline))
             print(ReportComparison.markdown(baseline: base, candidate: report,
@@ -108,6 +124,13 @@ struct Eval: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: output, isDirectory: true)
             var files = try report.write(to: folder)
             files.append(try Self.writePredictions(examples, scores: scores, thresholds: model.manifest.thresholds, to: folder))
+            if let deployment {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(deployment).write(to: folder.appendingPathComponent("deployment.json"))
+                try Data(deployment.markdown.utf8).write(to: folder.appendingPathComponent("deployment.md"))
+                files += [folder.appendingPathComponent("deployment.md"), folder.appendingPathComponent("deployment.json")]
+            }
             if let contrast {
                 let url = folder.appendingPathComponent("contrast.md")
                 try Data(("# Contrast pairs and identity swaps: \(model.modelID)\n\n" + contrast.markdown + "\n").utf8).write(to: url)

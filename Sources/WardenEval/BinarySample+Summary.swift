@@ -7,6 +7,7 @@ struct SampleSummary: Equatable {
     var falsePositiveRate: Double?
     var recallAtFalsePositiveRate: Double?
     var recall: Double?
+    var precision: Double?
 }
 
 extension BinarySample {
@@ -49,6 +50,6 @@ extension BinarySample {
             averagePrecision: positives > 0 ? apSum : nil,
             f1: counts.f1, falsePositiveRate: counts.falsePositiveRate,
             recallAtFalsePositiveRate: hasBothClasses ? Double(truePositivesWithinLimit) / Double(positives) : nil,
-            recall: counts.recall)
+            recall: counts.recall, precision: counts.precision)
     }
 }

@@ -134,7 +134,7 @@ public enum Bootstrap {
     }
 
     /// The two-sided percentile interval of bootstrap draws, nil without draws.
-    private static func percentileInterval(_ draws: [Double], confidence: Double) -> ConfidenceInterval? {
+    static func percentileInterval(_ draws: [Double], confidence: Double) -> ConfidenceInterval? {
         guard !draws.isEmpty else { return nil }
         let sorted = draws.sorted()
         let tail = (1 - confidence) / 2

@@ -112,10 +112,10 @@ struct LabelScorer {
         let threshold = try threshold(label)
         let (sample, excluded) = try sample(label: label, truth: truth)
         let target = options.falsePositiveRateTarget
-        let intervals = Bootstrap.intervals(count: 5, on: sample, options: options.bootstrap) { resample in
+        let intervals = Bootstrap.intervals(count: 6, on: sample, options: options.bootstrap) { resample in
             let summary = resample.summary(threshold: threshold, falsePositiveRateTarget: target)
             return [summary.averagePrecision, summary.f1, summary.falsePositiveRate, summary.recallAtFalsePositiveRate,
-                    summary.recall]
+                    summary.recall, summary.precision]
         }
         let counts = sample.confusion(at: threshold)
         let recallAtTarget = sample.recall(atFalsePositiveRate: target).flatMap { point in
@@ -129,7 +129,8 @@ struct LabelScorer {
         return LabelReport(
             label: label, codes: codes, count: sample.count, positives: sample.positives,
             negatives: sample.negatives, excluded: excluded, threshold: threshold, counts: counts,
-            precision: counts.precision, recall: counts.recall, recallInterval: counts.recall == nil ? nil : intervals[4],
+            precision: counts.precision, precisionInterval: counts.precision == nil ? nil : intervals[5],
+            recall: counts.recall, recallInterval: counts.recall == nil ? nil : intervals[4],
             f1: counts.f1.map { Estimate(value: $0, interval: intervals[1]) },
             falsePositiveRate: counts.falsePositiveRate.map { Estimate(value: $0, interval: intervals[2]) },
             averagePrecision: sample.averagePrecision.map { Estimate(value: $0, interval: intervals[0]) },

@@ -37,7 +37,7 @@ extension EvaluationReport {
             labels.map { label in
                 [
                     label.label, "\(label.count)", "\(label.positives)", "\(label.excluded)",
-                    ReportFormat.number(label.threshold), ReportFormat.number(label.precision),
+                    ReportFormat.number(label.threshold), ReportFormat.estimate(label.precision.map { Estimate(value: $0, interval: label.precisionInterval) }),
                     ReportFormat.estimate(label.recall.map { Estimate(value: $0, interval: label.recallInterval) }),
                     ReportFormat.estimate(label.f1),
                     ReportFormat.estimate(label.falsePositiveRate),

@@ -53,6 +53,8 @@ public struct LabelReport: Codable, Sendable, Hashable {
     /// Counts at the operating threshold.
     public var counts: ConfusionCounts
     public var precision: Double?
+    /// Bootstrap interval of `precision` (absent in reports written before it existed).
+    public var precisionInterval: ConfidenceInterval? = nil
     public var recall: Double?
     /// The bootstrap interval of `recall` (absent in reports written before it was measured).
     public var recallInterval: ConfidenceInterval? = nil

@@ -110,4 +110,36 @@ struct VerdictParityTests {
             #expect(fromLibrary[index].agrees(with: fromCLI[index]), "library \(fromLibrary[index]) vs CLI \(fromCLI[index]) for \(text)")
         }
     }
+
+    @Test("warden eval --policy measures the deployment: its decisions are the ones warden check gives")
+    func evalWithPolicy() throws {
+        let binary = Self.root.appendingPathComponent(".build/debug/warden")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the CLI first: \(binary.path) is missing")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("warden-eval-policy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("items.jsonl")
+        let lines = Self.texts.enumerated().map { index, text in
+            jsonText(["id": "t\(index)", "source": "probe", "prompt": text, "unsafe": index == 0, "categories": index == 0 ? ["S9"] : []])
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["eval", "--data", data.path, "--policy", "default", "--policies", Self.root.appendingPathComponent("Policies").path,
+                             "--model", Self.root.appendingPathComponent("Models/warden-minilm-lora").path,
+                             "--taxonomy", Self.root.appendingPathComponent("Taxonomy/mlcommons-v1.yaml").path,
+                             "--resamples", "20", "--output", folder.appendingPathComponent("report").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let json = try Data(contentsOf: folder.appendingPathComponent("report/deployment.json"))
+        let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(report["policy"] as? String == "default")
+        let decisions = try #require(report["decisions"] as? [String: Int])
+        #expect(decisions.values.reduce(0, +) == Self.texts.count)
+        // The pipe bomb request is blocked under the default policy, as warden check and the service decide.
+        #expect((decisions["block"] ?? 0) >= 1)
+    }
 }
