@@ -1,8 +1,9 @@
 import Foundation
 import WardenModel
 
-/// Where the shipped files are: a flag, then an environment variable, then the working directory,
-/// then the checkout the binary was built in (`.build/<config>/warden` -> the package root).
+/// Where the shipped files are: a flag, then an environment variable, then the working directory, then near the
+/// binary: the checkout it was built in (`.build/<config>/warden` -> the package root) or an install prefix
+/// (`<prefix>/bin/warden` -> `<prefix>/share/warden/`).
 enum Locations {
     static let defaultModel = "Models/warden-minilm-lora"
     static let defaultTaxonomy = "Taxonomy/mlcommons-v1.yaml"
@@ -24,8 +25,10 @@ enum Locations {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = directory.appendingPathComponent(fallback)
-            if manager.fileExists(atPath: candidate.path) { return candidate }
+            for candidate in [directory.appendingPathComponent(fallback), directory.appendingPathComponent("share/warden/" + fallback)]
+            where manager.fileExists(atPath: candidate.path) {
+                return candidate
+            }
             directory = directory.deletingLastPathComponent()
         }
         return local

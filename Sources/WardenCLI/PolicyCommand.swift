@@ -109,7 +109,7 @@ struct PolicyCommand: AsyncParsableCommand {
             }
             let labelScores: LabelScores
             if let scores {
-                labelScores = try Self.parseScores(scores, taxonomy: taxonomy)
+                labelScores = try Self.parseScores(scores, taxonomy: taxonomy, customIDs: Set(policy.customCategories.map(\.id)))
             } else {
                 let classifier = try EncoderClassifier.load(bundle: Locations.model(model))
                 var scored = try await classifier.classify(item)
@@ -152,15 +152,26 @@ struct PolicyCommand: AsyncParsableCommand {
         }
 
         /// Reads `{"label": score}`; hazard aliases are translated to the hazard's model label.
-        static func parseScores(_ json: String, taxonomy: HazardTaxonomy) throws -> LabelScores {
+        /// - Throws: a `ValidationError` naming every key that is none of a model label, a hazard ID, a Llama Guard
+        ///   code, an OpenAI name, `unsafe` or `custom:<id>` (a typo would otherwise score nothing, silently).
+        static func parseScores(_ json: String, taxonomy: HazardTaxonomy, customIDs: Set<String> = []) throws -> LabelScores {
             var values: [String: Double] = [:]
+            var unknown: [String] = []
             for (key, score) in try scoreObject(json) {
                 var label = key
                 if taxonomy.hazards(forModelLabel: key).isEmpty, let id = taxonomy.resolve(key),
                    let first = taxonomy.modelLabels(for: id).first {
                     label = first
+                } else if taxonomy.hazards(forModelLabel: key).isEmpty, key != LabelScores.unsafeLabel,
+                          !(key.hasPrefix(CustomCategory.labelPrefix) && customIDs.contains(String(key.dropFirst(CustomCategory.labelPrefix.count)))) {
+                    unknown.append(key)
                 }
                 values[label] = max(values[label] ?? 0, score)
+            }
+            guard unknown.isEmpty else {
+                throw ValidationError(
+                    "--scores: unknown key\(unknown.count == 1 ? "" : "s") \(unknown.sorted().joined(separator: ", ")); use model labels, "
+                        + "hazard IDs, Llama Guard codes (S1), OpenAI names, 'unsafe' or 'custom:<id>' of the policy")
             }
             return LabelScores(values)
         }

@@ -11,10 +11,8 @@ struct TaxonomyOptions: ParsableArguments {
     @Option(name: .customLong("taxonomy"), help: "Taxonomy file (default: $WARDEN_TAXONOMY, else \(defaultPath)).")
     var taxonomyPath: String?
 
-    var url: URL {
-        let path = taxonomyPath ?? ProcessInfo.processInfo.environment["WARDEN_TAXONOMY"] ?? Self.defaultPath
-        return URL(fileURLWithPath: path)
-    }
+    /// The flag, then `$WARDEN_TAXONOMY`, then the shipped file found as every command finds it (``Locations``).
+    var url: URL { Locations.taxonomy(taxonomyPath) }
 
     func load() throws -> HazardTaxonomy { try TaxonomyLoader.load(from: url) }
 }

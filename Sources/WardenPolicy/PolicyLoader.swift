@@ -18,7 +18,7 @@ public enum PolicyLoader {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw .unreadable(file: file, reason: error.localizedDescription)
+            throw .unreadable(file: file, reason: ConfigFileProblem.describe(url, error))
         }
         return try load(data: data, file: file, taxonomy: taxonomy)
     }

@@ -9,8 +9,17 @@ extension PolicyReader {
         var rules: [PolicyRule] = []
         for element in elements {
             let taxonomy = self.taxonomy
+            // Unknown keys, a bad threshold and a bad decision are each reported; the category is read first.
+            guard let mapping = mapping(element, allowed: ["category", "threshold", "decision"], required: ["category", "decision"]) else {
+                continue
+            }
+            let thresholdProblem = mapping["threshold"].flatMap { node in
+                Self.isModelThreshold(node) ? nil : Self.problem { () throws(ConfigurationIssue) in _ = try Self.threshold(node) }
+            }
+            let decisionProblem = mapping["decision"].flatMap { node in
+                Self.problem { () throws(ConfigurationIssue) in _ = try Self.decision(node) }
+            }
             let rule = attempt { () throws(ConfigurationIssue) -> PolicyRule in
-                let mapping = try element.mapping(allowed: ["category", "threshold", "decision"], required: ["category", "decision"])
                 let categoryNode = try mapping.required("category")
                 let names = try categoryNode.strings()
                 var categories: [HazardID] = []
@@ -33,8 +42,15 @@ extension PolicyReader {
                 )
             }
             if let rule { rules.append(rule) }
+            // Reported here only when the category read did not already stop at them.
+            for problem in [thresholdProblem, decisionProblem].compactMap({ $0 }) where !issues.contains(problem) { report(problem) }
         }
         return rules
+    }
+
+    /// The issue `check` throws, if any.
+    static func problem(_ check: () throws(ConfigurationIssue) -> Void) -> ConfigurationIssue? {
+        do { try check(); return nil } catch { return error }
     }
 
     /// The hazards a rule's `category` name stands for: an ID, a Llama Guard code, an OpenAI name,

@@ -18,9 +18,22 @@ struct PolicyReader {
 
     mutating func report(_ issue: ConfigurationIssue) { issues.append(issue) }
 
+    /// The mapping of `node` with its unknown keys reported (and skipped) rather than ending the read.
+    mutating func mapping(_ node: ConfigNode, allowed: [String], required: [String] = []) -> ConfigMapping? {
+        var unknown: [ConfigurationIssue] = []
+        let result = attempt { () throws(ConfigurationIssue) in try node.mapping(allowed: allowed, required: required) { unknown.append($0) } }
+        issues += unknown
+        return result
+    }
+
+    /// Reads one value, recording its problem (if any) and going on.
+    mutating func value<T>(_ body: () throws(ConfigurationIssue) -> T) -> T? { attempt(body) }
+
     /// Reads the whole policy. Throws only when the root is unusable; other problems are collected.
     mutating func read(_ root: ConfigNode) throws(ConfigurationIssue) -> Policy {
-        let mapping = try root.mapping(allowed: PolicyLoader.rootKeys, required: ["id", "taxonomy"])
+        var unknownRootKeys: [ConfigurationIssue] = []
+        let mapping = try root.mapping(allowed: PolicyLoader.rootKeys, required: ["id", "taxonomy"]) { unknownRootKeys.append($0) }
+        issues += unknownRootKeys
         let id = attempt { () throws(ConfigurationIssue) in try mapping.required("id").string() } ?? ""
         let taxonomyNode = try mapping.required("taxonomy")
         if let taxonomyID = attempt({ () throws(ConfigurationIssue) in try taxonomyNode.string() }), taxonomyID != taxonomy.id {
@@ -50,41 +63,45 @@ struct PolicyReader {
 
     // MARK: - Sections
 
+    // Each field is read on its own, so one run reports every bad field of a section.
+
     private mutating func readDefaults(_ node: ConfigNode) -> PolicyDefaults? {
-        attempt { () throws(ConfigurationIssue) in
-            let mapping = try node.mapping(allowed: ["threshold", "decision"])
-            var defaults = PolicyDefaults()
-            if let threshold = mapping["threshold"] {
-                if Self.isModelThreshold(threshold) { defaults.usesModelThreshold = true } else { defaults.threshold = try Self.threshold(threshold) }
+        guard let mapping = mapping(node, allowed: ["threshold", "decision"]) else { return nil }
+        var defaults = PolicyDefaults()
+        if let threshold = mapping["threshold"] {
+            if Self.isModelThreshold(threshold) {
+                defaults.usesModelThreshold = true
+            } else if let value = value({ () throws(ConfigurationIssue) in try Self.threshold(threshold) }) {
+                defaults.threshold = value
             }
-            if let decision = mapping["decision"] { defaults.decision = try Self.decision(decision) }
-            return defaults
         }
+        if let decision = mapping["decision"], let value = value({ () throws(ConfigurationIssue) in try Self.decision(decision) }) {
+            defaults.decision = value
+        }
+        return defaults
     }
 
     private mutating func readAudit(_ node: ConfigNode) -> AuditSettings? {
-        attempt { () throws(ConfigurationIssue) in
-            let mapping = try node.mapping(allowed: ["record", "store_text", "retention_days"])
-            var audit = AuditSettings()
-            if let record = mapping["record"] {
-                audit.record = AuditRecording(rawValue: try record.choice(AuditRecording.allCases.map(\.rawValue)))!
-            }
-            if let store = mapping["store_text"] {
-                audit.storeText = TextStorage(rawValue: try store.choice(TextStorage.allCases.map(\.rawValue)))!
-            }
-            if let days = mapping["retention_days"] { audit.retentionDays = try Self.positive(days) }
-            return audit
-        }
+        guard let mapping = mapping(node, allowed: ["record", "store_text", "retention_days"]) else { return nil }
+        var audit = AuditSettings()
+        if let record = mapping["record"], let value = value({ () throws(ConfigurationIssue) in
+            AuditRecording(rawValue: try record.choice(AuditRecording.allCases.map(\.rawValue)))!
+        }) { audit.record = value }
+        if let store = mapping["store_text"], let value = value({ () throws(ConfigurationIssue) in
+            TextStorage(rawValue: try store.choice(TextStorage.allCases.map(\.rawValue)))!
+        }) { audit.storeText = value }
+        if let days = mapping["retention_days"] { audit.retentionDays = value { () throws(ConfigurationIssue) in try Self.positive(days) } }
+        return audit
     }
 
     private mutating func readLimits(_ node: ConfigNode) -> Limits? {
-        attempt { () throws(ConfigurationIssue) in
-            let mapping = try node.mapping(allowed: ["max_input_chars", "max_input_tokens"])
-            var limits = Limits()
-            if let chars = mapping["max_input_chars"] { limits.maxInputCharacters = try Self.positive(chars) }
-            if let tokens = mapping["max_input_tokens"] { limits.maxInputTokens = try Self.positive(tokens) }
-            return limits
+        guard let mapping = mapping(node, allowed: ["max_input_chars", "max_input_tokens"]) else { return nil }
+        var limits = Limits()
+        if let chars = mapping["max_input_chars"], let value = value({ () throws(ConfigurationIssue) in try Self.positive(chars) }) {
+            limits.maxInputCharacters = value
         }
+        if let tokens = mapping["max_input_tokens"] { limits.maxInputTokens = value { () throws(ConfigurationIssue) in try Self.positive(tokens) } }
+        return limits
     }
 
     // MARK: - Scalars

@@ -49,6 +49,23 @@ package struct ConfigNode {
 
     /// The node as a mapping whose keys must all be in `allowed`; the required ones must be present.
     package func mapping(allowed: [String], required: [String] = []) throws(ConfigurationIssue) -> ConfigMapping {
+        var firstUnknown: ConfigurationIssue?
+        let result: ConfigMapping
+        do {
+            result = try mapping(allowed: allowed, required: required) { issue in firstUnknown = firstUnknown ?? issue }
+        } catch {
+            // A misspelt key explains a "missing" required one, so it is the problem to name.
+            throw firstUnknown ?? error
+        }
+        if let firstUnknown { throw firstUnknown }
+        return result
+    }
+
+    /// Like ``mapping(allowed:required:)``, but each unknown key goes to `unknownKey` and is skipped, so a reader that
+    /// collects problems can report them all in one run.
+    package func mapping(
+        allowed: [String], required: [String] = [], unknownKey: (ConfigurationIssue) -> Void
+    ) throws(ConfigurationIssue) -> ConfigMapping {
         guard case .mapping(let mapping) = node else {
             throw issue("expected a mapping with keys \(allowed.joined(separator: ", "))")
         }
@@ -58,7 +75,8 @@ package struct ConfigNode {
             guard allowed.contains(key) else {
                 let hint = ConfigurationIssue.closest(to: key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 let keyLocation = child(key, keyNode)
-                throw keyLocation.issue("unknown key\(hint); allowed keys: \(allowed.joined(separator: ", "))")
+                unknownKey(keyLocation.issue("unknown key\(hint); allowed keys: \(allowed.joined(separator: ", "))"))
+                continue
             }
             entries.append((key, child(key, valueNode)))
         }
@@ -128,5 +146,19 @@ package struct ConfigMapping {
     package func required(_ key: String) throws(ConfigurationIssue) -> ConfigNode {
         guard let value = self[key] else { throw owner.issue("missing required key '\(key)'") }
         return value
+    }
+}
+
+/// Why a configuration file could not be read, in words that say what to fix (Foundation's own message for a
+/// missing file is "The operation could not be completed").
+package enum ConfigFileProblem {
+    package static func describe(_ url: URL, _ error: any Error) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            return "no such file (looked for \(url.path))"
+        }
+        if isDirectory.boolValue { return "it is a directory, not a file" }
+        if !FileManager.default.isReadableFile(atPath: url.path) { return "permission denied" }
+        return error.localizedDescription
     }
 }

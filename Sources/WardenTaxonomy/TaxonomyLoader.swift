@@ -27,7 +27,7 @@ public enum TaxonomyLoader {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw .unreadable(file: file, reason: error.localizedDescription)
+            throw .unreadable(file: file, reason: ConfigFileProblem.describe(url, error) + "; pass --taxonomy FILE or set WARDEN_TAXONOMY")
         }
         return try load(text: text, file: file)
     }

@@ -131,6 +131,35 @@ struct PolicyLoaderTests {
         }
     }
 
+    @Test("unknown keys, and every bad field of a section or rule, are reported in the same run")
+    func collectsWithinSections() {
+        let text = """
+            id: bad
+            taxonomy: mlcommons-v1
+            defaults: { threshold: 2, decision: blok }
+            input:
+              - { category: S1, threshold: -1, decison: block, decision: stop }
+            on_error: maybe
+            audit: { record: sometimes, store_text: all }
+            limits: { max_input_chars: -5 }
+            extra_key: 1
+
+            """
+        do {
+            _ = try PolicyLoader.load(data: Data(text.utf8), file: "bad.yaml", taxonomy: shippedTaxonomy)
+            Issue.record("expected errors")
+        } catch {
+            let issues = error.issues.joined(separator: "\n")
+            // extra_key, defaults.threshold, defaults.decision, input[0].decison, input[0].threshold,
+            // input[0].decision, on_error, audit.record, audit.store_text, limits.max_input_chars.
+            #expect(error.issues.count == 10, "\(issues)")
+            for key in ["extra_key", "defaults.threshold", "defaults.decision", "input[0].decison", "input[0].threshold",
+                        "input[0].decision", "on_error", "audit.record", "audit.store_text", "limits.max_input_chars"] {
+                #expect(issues.contains(key), "\(key) not reported")
+            }
+        }
+    }
+
     @Test("a later rule with a lower threshold stays reachable (tiers)")
     func tiersAreReachable() throws {
         let policy = try makePolicy("""

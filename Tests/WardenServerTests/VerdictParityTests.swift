@@ -142,4 +142,37 @@ struct VerdictParityTests {
         // The pipe bomb request is blocked under the default policy, as warden check and the service decide.
         #expect((decisions["block"] ?? 0) >= 1)
     }
+
+    /// Runs the debug CLI in `directory`; returns its exit status and standard error.
+    static func runCLI(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = root.appendingPathComponent(".build/debug/warden")
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    @Test("outside the repository the CLI finds the shipped taxonomy; explain refuses unknown score keys; a missing file says so")
+    func cliResolvesAndRefuses() throws {
+        let elsewhere = FileManager.default.temporaryDirectory
+        let show = try Self.runCLI(["taxonomy", "show"], in: elsewhere)
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("mlcommons-v1"))
+        let explain = try Self.runCLI(
+            ["policy", "explain", Self.root.appendingPathComponent("Policies/default.yaml").path, "--text", "hi",
+             "--scores", #"{"unsafe": 0.2, "violnce": 0.9}"#], in: elsewhere)
+        #expect(explain.status != 0)
+        #expect(explain.stderr.contains("unknown key violnce"))
+        let missing = try Self.runCLI(["policy", "validate", "/nonexistent/policy.yaml"], in: elsewhere)
+        #expect(missing.status != 0)
+        #expect(missing.stdout.contains("no such file"))
+        #expect(!missing.stdout.contains("could not be completed"))
+    }
 }
