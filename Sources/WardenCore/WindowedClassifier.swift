@@ -58,3 +58,28 @@ extension SafetyClassifier {
         (self as? any WindowedClassifier) ?? WholeInputWindows(self)
     }
 }
+
+/// The windows of a batch of inputs in one list, each with the input it belongs to; an input's score is the maximum
+/// over its windows.
+public struct WindowedBatch<Window> {
+    public private(set) var windows: [Window] = []
+    /// The index of the input each window belongs to.
+    public private(set) var owners: [Int] = []
+
+    public init(_ inputs: [ClassificationInput], windowing: (ClassificationInput) throws -> [Window]) rethrows {
+        for (index, input) in inputs.enumerated() {
+            for window in try windowing(input) {
+                windows.append(window)
+                owners.append(index)
+            }
+        }
+    }
+
+    /// Folds the scores of `windows[start...]` (in order) into their inputs' scores, keeping each label's maximum.
+    public func merge(_ windowScores: [LabelScores], startingAt start: Int, into scores: inout [LabelScores]) {
+        for (offset, score) in windowScores.enumerated() {
+            let owner = owners[start + offset]
+            scores[owner] = scores[owner].merged(withMaximumOf: score)
+        }
+    }
+}

@@ -52,41 +52,21 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
     /// Scores inputs window by window, at most ``windowsPerPass`` windows per forward pass, so memory stays bounded
     /// however long an input is; a cancelled task stops between passes.
     public func classify(_ batch: [ClassificationInput]) async throws -> [LabelScores] {
-        var windows: [ScoringWindow] = []
-        var owner: [Int] = []
-        for (index, input) in batch.enumerated() {
-            for window in self.windows(of: input) {
-                windows.append(window)
-                owner.append(index)
-            }
-        }
+        let windowed = WindowedBatch(batch) { windows(of: $0) }
         var scores = [LabelScores](repeating: LabelScores(), count: batch.count)
-        var start = 0
-        while start < windows.count {
+        for start in stride(from: 0, to: windowed.windows.count, by: windowsPerPass) {
             try Task.checkCancellation()
-            let end = min(start + windowsPerPass, windows.count)
-            for (offset, windowScores) in try await score(Array(windows[start..<end])).enumerated() {
-                scores[owner[start + offset]] = scores[owner[start + offset]].merged(withMaximumOf: windowScores)
-            }
-            start = end
+            let pass = Array(windowed.windows[start..<min(start + windowsPerPass, windowed.windows.count)])
+            windowed.merge(try await score(pass), startingAt: start, into: &scores)
         }
         return scores
     }
 
     /// Scores a batch on the calling thread (all its windows in one pass).
     public func classifySynchronously(_ batch: [ClassificationInput]) throws -> [LabelScores] {
-        var windows: [Encoding] = []
-        var owner: [Int] = []
-        for (index, input) in batch.enumerated() {
-            for window in inputs.windows(for: input) {
-                windows.append(window)
-                owner.append(index)
-            }
-        }
+        let windowed = WindowedBatch(batch) { inputs.windows(for: $0) }
         var scores = [LabelScores](repeating: LabelScores(), count: batch.count)
-        for (row, windowScores) in try scoreSynchronously(windows).enumerated() {
-            scores[owner[row]] = scores[owner[row]].merged(withMaximumOf: windowScores)
-        }
+        windowed.merge(try scoreSynchronously(windowed.windows), startingAt: 0, into: &scores)
         return scores
     }
 
