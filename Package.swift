@@ -40,14 +40,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
-        .target(name: "WardenCore", swiftSettings: strict),
+        // swift-crypto's only door: ContentHash.
+        .target(name: "WardenCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(name: "WardenTensor", dependencies: ["CBLAS"], swiftSettings: strict),
         .target(name: "WardenTokenizer", dependencies: ["WardenCore"], swiftSettings: strict),
         .target(
             name: "WardenModel",
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer",
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -65,16 +65,14 @@ let package = Package(
         .target(
             name: "WardenPolicy",
             dependencies: [
-                "WardenCore", "WardenTaxonomy", "WardenEval", .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "WardenCore", "WardenTaxonomy", "WardenEval",
             ],
             swiftSettings: strict
         ),
         .target(
             name: "WardenAudit",
             dependencies: [
-                "WardenCore", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                "WardenCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -84,7 +82,6 @@ let package = Package(
                 "WardenCore", "WardenTaxonomy", "WardenPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

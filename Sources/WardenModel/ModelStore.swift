@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import WardenCore
 
 /// The pinned base encoder: where it comes from and what its files must hash to.
 public struct BaseModelSpec: Sendable, Hashable, Codable {
@@ -155,13 +155,7 @@ public struct ModelStore: Sendable {
 
     /// SHA-256 of a file in hex, read in chunks.
     public static func sha256(of url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        try ContentHash.sha256Hex(contentsOf: url)
     }
 
     private static func run(_ executable: String, _ arguments: [String]) throws {

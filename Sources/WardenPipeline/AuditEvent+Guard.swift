@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import WardenCore
 import WardenPolicy
@@ -16,19 +15,8 @@ extension AuditEvent {
         )
     }
 
-    /// The messages as the audit log keeps them: the text, a SHA-256 (hex) of its UTF-8 bytes, or
-    /// only the role.
+    /// The messages as the audit log keeps them (see `TextStorage.stored`).
     static func messages(of conversation: Conversation, storing storage: TextStorage) -> [AuditMessage] {
-        conversation.messages.map { message in
-            switch storage {
-            case .full: AuditMessage(role: message.role, content: message.content, contentHash: nil)
-            case .hash: AuditMessage(role: message.role, content: nil, contentHash: sha256Hex(message.content))
-            case .none: AuditMessage(role: message.role, content: nil, contentHash: nil)
-            }
-        }
-    }
-
-    static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        storage.stored(conversation.messages)
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import WardenCore
 import WardenTaxonomy
@@ -37,7 +36,7 @@ public enum PolicyLoader {
         }
         guard reader.issues.isEmpty else { throw .invalid(ConfigurationIssues(reader.issues)) }
         var result = policy
-        result.contentHash = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        result.contentHash = ContentHash.sha256Hex(data)
         result.source = file
         return result
     }
