@@ -8,6 +8,8 @@ Cases (each starts its own server on a loopback port with a temporary audit data
   idle          1,500 silent connections: /healthz still answers while they are open, and they are closed
   large-answer  a backend streams one 4 MB delta: the server stops reading at backend.max_answer_bytes, its peak
                 RSS stays under 1 GB, and other clients keep getting answers meanwhile
+  long-input    one 100,000-character input (the default policy's limit) while another client sends short ones: the
+                long one is answered (200, or 503 within its deadline) and the short ones keep getting answers
   kill9         8 clients send flagged and clean moderations; the server is killed with SIGKILL mid-run; every
                 acknowledged audit_id is looked up in the database (audit.durability commit, then batched)
 
@@ -190,6 +192,41 @@ def large_answer(warden):
         server.stop()
 
 
+def long_input(warden):
+    server = Server(warden)
+    others = []
+    stop = threading.Event()
+
+    def other_client():
+        while not stop.is_set():
+            started = time.time()
+            try:
+                status = server.request("POST", "/v1/moderations", {"input": CLEAN}, timeout=10)[0]
+            except OSError:
+                status = 0
+            others.append((status, time.time() - started))
+
+    try:
+        thread = threading.Thread(target=other_client)
+        thread.start()
+        time.sleep(0.5)
+        text = ("The weather today is mild and the garden needs watering. " * 1800)[:100_000]
+        started = time.time()
+        status = server.request("POST", "/v1/moderations", {"input": text}, timeout=60)[0]
+        took = time.time() - started
+        time.sleep(0.5)
+        stop.set()
+        thread.join()
+        peak = server.peak_rss_mb()
+        short = [t for s, t in others if s == 200]
+        worst = max(short) if short else float("nan")
+        ok = status in (200, 503) and len(short) == len(others) and worst < 5 and peak < 1024
+        return report("long-input", ok, f"100,000 characters: {status} after {took:.1f} s; other client {len(short)}/{len(others)} 200, slowest {worst:.2f} s; peak RSS {peak:.0f} MB")
+    finally:
+        stop.set()
+        server.stop()
+
+
 def kill9(warden, durability, seconds=4.0, clients=8):
     server = Server(warden, env={"WARDEN_AUDIT_DURABILITY": durability})
     acknowledged = []
@@ -231,13 +268,14 @@ def kill9(warden, durability, seconds=4.0, clients=8):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--warden", default=os.path.join(REPO, ".build/release/warden"))
-    parser.add_argument("--cases", default="slow-head,idle,large-answer,kill9")
+    parser.add_argument("--cases", default="slow-head,idle,large-answer,long-input,kill9")
     options = parser.parse_args()
     cases = options.cases.split(",")
     results = []
     if "slow-head" in cases: results.append(slow_head(options.warden))
     if "idle" in cases: results.append(idle_connections(options.warden))
     if "large-answer" in cases: results.append(large_answer(options.warden))
+    if "long-input" in cases: results.append(long_input(options.warden))
     if "kill9" in cases:
         results.append(kill9(options.warden, "commit"))
         results.append(kill9(options.warden, "batched"))
