@@ -180,7 +180,7 @@ private struct FinetuneSetup {
         let targets = try command.data.targets()
         labels = targets.space.labels
         let normalizer = TextNormalizer(options: ModelManifest.NormalizationSpec().options)
-        let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: maxLength / 4, normalize: { normalizer.normalize($0) })
+        let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: ModelInputBuilder.standardOverlap(maxLength: maxLength), normalize: { normalizer.normalize($0) })
         let parts = DataSplit.standard.split(examples)
         let trainItems = FineTuneData.subset(DataMixture.standard.capped(parts[.train] ?? []), maximum: command.maxTrain)
         func convert(_ items: [LabelledExample]) -> [FineTuneExample] {
@@ -230,7 +230,7 @@ private struct FinetuneSetup {
             id: id, version: version,
             description: "MiniLM-L6 (\(what)) + \(head.isLinear ? "linear" : "MLP") head on mean-pooled layers \(c.pooledLayers), trained by `warden train finetune --recipe \(recipe.rawValue)`.",
             base: .init(package: store.spec.package, version: store.spec.version, sha256: store.spec.sha256),
-            labels: labels, maxLength: maxLength, windowOverlap: maxLength / 4, pooling: .init(layers: c.pooledLayers),
+            labels: labels, maxLength: maxLength, windowOverlap: ModelInputBuilder.standardOverlap(maxLength: maxLength), pooling: .init(layers: c.pooledLayers),
             head: .init(file: "head.safetensors", hiddenSize: head.hiddenSize, inputSize: head.inputSize),
             encoderDelta: "encoder_delta.safetensors", calibration: calibrations,
             thresholds: Dictionary(uniqueKeysWithValues: labels.map { ($0, 0.5) }),

@@ -49,7 +49,7 @@ struct Train: AsyncParsableCommand {
             let tokenizer = try BertTokenizer(vocabularyURL: base.vocabulary, specialTokensInText: .plainText)
             let normalization = ModelManifest.NormalizationSpec()
             let normalizer = TextNormalizer(options: normalization.options)
-            let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: maxLength / 4,
+            let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: ModelInputBuilder.standardOverlap(maxLength: maxLength),
                                            normalize: { normalizer.normalize($0) })
             let builder = FeatureBuilder(extractor: FeatureExtractor(encoder: encoder, layers: layers, workers: workers), inputs: inputs)
             let cacheURL = cache.map { URL(fileURLWithPath: $0) } ?? Locations.home.appendingPathComponent("cache")
@@ -80,7 +80,7 @@ struct Train: AsyncParsableCommand {
                 formatVersion: ModelManifest.currentFormatVersion, id: id, version: version,
                 description: "MiniLM-L6 (frozen) + MLP head on mean-pooled layers \(layers), trained by `warden train head`.",
                 base: .init(package: store.spec.package, version: store.spec.version, sha256: store.spec.sha256),
-                labels: targets.space.labels, maxLength: maxLength, windowOverlap: maxLength / 4,
+                labels: targets.space.labels, maxLength: maxLength, windowOverlap: ModelInputBuilder.standardOverlap(maxLength: maxLength),
                 pooling: .init(layers: layers),
                 head: .init(file: "head.safetensors", hiddenSize: hidden, inputSize: builder.extractor.width),
                 encoderDelta: nil, calibration: calibrations,

@@ -24,6 +24,9 @@ public struct Message: Codable, Sendable, Hashable {
 /// assistant turn in the context of the user turn before it.
 public enum Direction: String, Codable, Sendable, CaseIterable {
     case input, output
+
+    /// The role whose last turn this direction judges.
+    public var judgedRole: Role { self == .input ? .user : .assistant }
 }
 
 /// An ordered list of messages.
@@ -46,6 +49,12 @@ public struct Conversation: Codable, Sendable, Hashable {
     /// Index of the last message with `role`, if any.
     public func lastIndex(of role: Role) -> Int? {
         messages.lastIndex { $0.role == role }
+    }
+
+    /// The one rule for which turn a check judges: the last turn of the direction's role, else the last turn
+    /// (nil for an empty conversation).
+    public func judgedIndex(for direction: Direction) -> Int? {
+        lastIndex(of: direction.judgedRole) ?? (messages.isEmpty ? nil : messages.count - 1)
     }
 
     /// The total number of characters of all message contents.

@@ -14,9 +14,7 @@ public struct ClassificationInput: Sendable, Hashable {
 
     /// The turn being judged: the last user turn for input, the last assistant turn for output.
     public var judgedText: String {
-        let messages = conversation.messages
-        let role: Role = direction == .input ? .user : .assistant
-        return messages.last { $0.role == role }?.content ?? messages.last?.content ?? ""
+        conversation.judgedIndex(for: direction).map { conversation.messages[$0].content } ?? ""
     }
 }
 

@@ -18,6 +18,10 @@ public struct ModelInputBuilder: Sendable {
     /// Applied to every message before tokenization; nil keeps text as it is.
     public let normalize: (@Sendable (String) -> String)?
 
+    /// The overlap every recipe trains with (and writes as the bundle's `window_overlap`): a quarter of the window, so
+    /// a phrase cut by one window boundary is whole in the next.
+    public static func standardOverlap(maxLength: Int) -> Int { maxLength / 4 }
+
     public init(tokenizer: BertTokenizer, maxLength: Int, overlap: Int, normalize: (@Sendable (String) -> String)? = nil) {
         precondition(maxLength > 8 && overlap >= 0 && overlap < maxLength - 3)
         self.tokenizer = tokenizer
@@ -35,8 +39,7 @@ public struct ModelInputBuilder: Sendable {
         let messages = input.conversation.messages
         switch input.direction {
         case .input:
-            let judged = messages.lastIndex { $0.role == .user } ?? (messages.count - 1)
-            guard judged >= 0 else { return [tokenizer.assemble(first: [], second: nil)] }
+            guard let judged = input.conversation.judgedIndex(for: .input) else { return [tokenizer.assemble(first: [], second: nil)] }
             let turn = pieces(messages[judged].content)
             let budget = maxLength - 2
             if turn.count > budget {
@@ -46,8 +49,7 @@ public struct ModelInputBuilder: Sendable {
             let contextPieces = context.isEmpty ? [] : pieces(context).suffix(budget - turn.count)
             return [tokenizer.assemble(first: Array(contextPieces) + turn, second: nil)]
         case .output:
-            let judged = messages.lastIndex { $0.role == .assistant } ?? (messages.count - 1)
-            guard judged >= 0 else { return [tokenizer.assemble(first: [], second: nil)] }
+            guard let judged = input.conversation.judgedIndex(for: .output) else { return [tokenizer.assemble(first: [], second: nil)] }
             let response = pieces(messages[judged].content)
             let prompt = messages[..<judged].last { $0.role == .user }.map { pieces($0.content) } ?? []
             let budget = maxLength - 3

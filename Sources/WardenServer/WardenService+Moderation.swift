@@ -36,8 +36,8 @@ extension WardenService {
         let body = try await RequestDecoding.decode(GuardCheckRequest.self, from: request, maxBytes: configuration.maxBodyBytes)
         let conversation = Conversation(body.messages.map(\.message))
         let direction = body.direction ?? conversation.defaultDirection
-        let judged: Role = direction == .input ? .user : .assistant
-        guard let turn = conversation.messages.last(where: { $0.role == judged }) else {
+        let judged = direction.judgedRole
+        guard let turn = conversation.lastIndex(of: judged).map({ conversation.messages[$0] }) else {
             throw APIError.unprocessable(
                 "messages has no \(judged.rawValue) turn to judge in direction '\(direction.rawValue)'", code: "empty_input")
         }
