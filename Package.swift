@@ -114,7 +114,7 @@ let package = Package(
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
                 "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining", "WardenPipeline",
-                "WardenServer", "WardenBackends", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "WardenServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

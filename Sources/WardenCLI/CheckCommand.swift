@@ -89,7 +89,7 @@ struct Check: AsyncParsableCommand {
         let result = try await judge.check(conversation, direction: direction ?? conversation.defaultDirection)
         switch format {
         case .llamaGuard: print(result.verdict.llamaGuardText)
-        case .json: print(try Self.json(VerdictOutput(id: nil, verdict: result.verdict, labelScores: result.scores)))
+        case .json: print(try Self.json(VerdictRecord(result, includeLabelScores: true)))
         }
         return result.verdict.decision
     }
@@ -116,7 +116,7 @@ struct Check: AsyncParsableCommand {
             for (entry, result) in zip(pending, await judge.check(requests)) {
                 switch result {
                 case .success(let checked):
-                    print(try Self.json(VerdictOutput(id: entry.id, verdict: checked.verdict, labelScores: checked.scores)))
+                    print(try Self.json(VerdictRecord(checked, id: entry.id, includeLabelScores: true)))
                 case .failure(let error):
                     // One bad line (over the policy's limits, say) must not stop the stream: it gets an error line.
                     print(try Self.json(["id": entry.id, "error": error.description]))
@@ -144,37 +144,6 @@ struct Check: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// One verdict as `warden check` prints it.
-struct VerdictOutput: Encodable {
-    var id: String?
-    var decision: Decision
-    var safe: Bool
-    var llamaGuard: String
-    var categories: [String]
-    var codes: [String]
-    var reason: String
-    var policy: String
-    var scores: [String: Double]
-    var labelScores: [String: Double]
-
-    init(id: String?, verdict: Verdict, labelScores: LabelScores) {
-        self.id = id
-        decision = verdict.decision
-        safe = verdict.isSafe
-        llamaGuard = verdict.llamaGuardText
-        categories = Array(Set(verdict.violations.map(\.category.rawValue))).sorted()
-        codes = verdict.llamaGuardCodes
-        reason = verdict.reason
-        policy = verdict.policyID
-        scores = verdict.scores.mapValues { ($0 * 10000).rounded() / 10000 }
-        self.labelScores = labelScores.values.mapValues { ($0 * 10000).rounded() / 10000 }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, decision, safe, llamaGuard = "llama_guard", categories, codes, reason, policy, scores, labelScores = "label_scores"
     }
 }
 

@@ -24,7 +24,7 @@ public enum VerdictSource: String, Sendable, Hashable, Codable {
     /// The classifier's scores (and custom-category scores) went through the policy's rules.
     case model
     /// The classifier failed or timed out; the verdict is the policy's `on_error` decision.
-    case classifierFailure
+    case classifierFailure = "classifier_failure"
 }
 
 /// The outcome of one check.

@@ -107,8 +107,8 @@ struct ChatCompletionChunk: Encodable {
 /// The checks of a guarded generation: input, output (absent when the input was blocked), which
 /// side was blocked, and the refusal given in place of blocked content.
 struct ChatVerdictDTO: Encodable {
-    var input: VerdictDTO?
-    var output: VerdictDTO?
+    var input: VerdictRecord?
+    var output: VerdictRecord?
     var blocked: Direction?
     var refusal: String?
 

@@ -10,59 +10,6 @@ struct GuardCheckRequest: Decodable {
     var policy: String?
 }
 
-/// `{decision, safe, categories, scores, violations, llama_guard, reason, policy, audit_id}`.
-struct GuardCheckResponse: Encodable {
-    var decision: Decision
-    var safe: Bool
-    var direction: Direction
-    /// Hazard IDs that fired.
-    var categories: [String]
-    var scores: [String: Double]
-    var violations: [Violation]
-    /// Llama Guard's text: `safe`, or `unsafe` and a line of codes.
-    var llamaGuard: String
-    var reason: String
-    var policy: String
-    var source: String
-    var auditID: String?
-
-    init(_ result: GuardResult) {
-        let verdict = result.verdict
-        decision = verdict.decision
-        safe = verdict.isSafe
-        direction = verdict.direction
-        categories = Array(Set(verdict.violations.map(\.category.rawValue))).sorted()
-        scores = verdict.scores
-        violations = verdict.violations
-        llamaGuard = verdict.llamaGuardText
-        reason = verdict.reason
-        policy = verdict.policyID
-        source = result.source.rawValue
-        auditID = result.auditID?.uuidString
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case decision, safe, direction, categories, scores, violations, reason, policy, source
-        case llamaGuard = "llama_guard"
-        case auditID = "audit_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(decision, forKey: .decision)
-        try container.encode(safe, forKey: .safe)
-        try container.encode(direction, forKey: .direction)
-        try container.encode(categories, forKey: .categories)
-        try container.encode(scores, forKey: .scores)
-        try container.encode(violations, forKey: .violations)
-        try container.encode(llamaGuard, forKey: .llamaGuard)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(policy, forKey: .policy)
-        try container.encode(source, forKey: .source)
-        try container.encode(auditID, forKey: .auditID)
-    }
-}
-
 /// A chat message; `content` is a string or an array of `{"type": "text", "text": ...}` parts.
 struct ChatMessageDTO: Decodable {
     var role: Role

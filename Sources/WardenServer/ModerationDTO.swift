@@ -60,7 +60,7 @@ struct ModerationResult: Encodable {
     var categories: [String: Bool]
     var categoryScores: [String: Double]
     var categoryAppliedInputTypes: [String: [String]]
-    var warden: VerdictDTO
+    var warden: VerdictRecord
 
     enum CodingKeys: String, CodingKey {
         case flagged, categories, warden
@@ -85,56 +85,7 @@ struct ModerationResult: Encodable {
         self.categories = categories
         categoryScores = scores
         categoryAppliedInputTypes = Dictionary(uniqueKeysWithValues: OpenAIModerationCategory.all.map { ($0, ["text"]) })
-        warden = VerdictDTO(result, taxonomy: taxonomy)
+        warden = VerdictRecord(result)
     }
 }
 
-/// Warden's verdict of one check, as the moderation, guard and chat routes show it.
-struct VerdictDTO: Encodable {
-    var decision: Decision
-    var direction: Direction
-    /// Hazard IDs of the violations.
-    var hazards: [String]
-    var llamaGuardCodes: [String]
-    var scores: [String: Double]
-    var violations: [Violation]
-    var reason: String
-    var policy: String
-    var source: String
-    var auditID: String?
-
-    init(_ result: GuardResult, taxonomy: HazardTaxonomy) {
-        let verdict = result.verdict
-        decision = verdict.decision
-        direction = verdict.direction
-        hazards = Array(Set(verdict.violations.map(\.category.rawValue))).sorted()
-        llamaGuardCodes = verdict.llamaGuardCodes
-        scores = verdict.scores
-        violations = verdict.violations
-        reason = verdict.reason
-        policy = verdict.policyID
-        source = result.source.rawValue
-        auditID = result.auditID?.uuidString
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case decision, direction, hazards, scores, violations, reason, policy, source
-        case llamaGuardCodes = "llama_guard_codes"
-        case auditID = "audit_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(decision, forKey: .decision)
-        try container.encode(direction, forKey: .direction)
-        try container.encode(hazards, forKey: .hazards)
-        try container.encode(llamaGuardCodes, forKey: .llamaGuardCodes)
-        try container.encode(scores, forKey: .scores)
-        try container.encode(violations, forKey: .violations)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(policy, forKey: .policy)
-        try container.encode(source, forKey: .source)
-        // Explicit null: "not recorded" is part of the answer.
-        try container.encode(auditID, forKey: .auditID)
-    }
-}

@@ -41,8 +41,8 @@ extension WardenService {
                     finishReason: completion.response.finishReason.rawValue)
             ],
             warden: ChatVerdictDTO(
-                input: VerdictDTO(completion.input, taxonomy: taxonomy),
-                output: completion.output.map { VerdictDTO($0, taxonomy: taxonomy) }, blocked: blocked,
+                input: VerdictRecord(completion.input),
+                output: completion.output.map { VerdictRecord($0) }, blocked: blocked,
                 refusal: blocked == nil ? nil : completion.response.content))
         return try jsonResponse(response)
     }
@@ -106,14 +106,14 @@ extension WardenService {
                 switch current {
                 case .inputChecked(let result):
                     metrics.decided(result.verdict, endpoint: "chat")
-                    verdicts.input = VerdictDTO(result, taxonomy: taxonomy)
+                    verdicts.input = VerdictRecord(result)
                 case .answerStarted:
                     break
                 case .content(let text):
                     try await writer.write(chunk(.init(content: text)))
                 case .outputChecked(let result):
                     metrics.decided(result.verdict, endpoint: "chat")
-                    verdicts.output = VerdictDTO(result, taxonomy: taxonomy)
+                    verdicts.output = VerdictRecord(result)
                 case .finished(let end):
                     verdicts.blocked = end.blocked
                     verdicts.refusal = end.refusal

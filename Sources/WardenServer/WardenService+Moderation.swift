@@ -47,7 +47,7 @@ extension WardenService {
 
         let result = try await self.guard.check(conversation, direction: direction, policyID: policyID, caller: caller.auditID)
         metrics.decided(result.verdict, endpoint: "guard_check")
-        return Self.withDecision(result.verdict.decision, try jsonResponse(GuardCheckResponse(result)))
+        return Self.withDecision(result.verdict.decision, try jsonResponse(VerdictRecord(result)))
     }
 
     /// The `Warden-Decision` header (`allow`, `review` or `block`; the most severe of several inputs): `flagged`,

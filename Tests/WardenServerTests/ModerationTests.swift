@@ -51,7 +51,7 @@ struct ModerationTests {
             #expect(scores["violence"] == 0.9)
             let warden = try #require(violent["warden"] as? [String: Any])
             #expect(warden["decision"] as? String == "block")
-            #expect(warden["hazards"] as? [String] == ["violent_crimes"])
+            #expect(warden["categories"] as? [String] == ["violent_crimes"])
             #expect(warden["llama_guard_codes"] as? [String] == ["S1"])
 
             let review = try #require(results[2]["warden"] as? [String: Any])

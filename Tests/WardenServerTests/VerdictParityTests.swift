@@ -19,28 +19,35 @@ struct VerdictParityTests {
         "I'm in recovery from anorexia and some days are still hard.",
     ]
 
-    struct Judged: Equatable, CustomStringConvertible {
-        var decision: String
-        var reason: String
-        var scores: [String: Double]
-        var description: String { "\(decision): \(reason)" }
+    /// A verdict object as one surface gave it, without what legitimately differs (audit id, item id, raw label scores).
+    struct Judged: CustomStringConvertible {
+        var record: VerdictRecord
+        var decision: String { record.decision.rawValue }
+        var description: String { "\(record.decision.rawValue): \(record.reason)" }
 
-        func agrees(with other: Judged) -> Bool {
-            decision == other.decision && reason == other.reason && Set(scores.keys) == Set(other.scores.keys)
-                && scores.allSatisfy { abs($0.value - other.scores[$0.key]!) < 1e-3 }
-        }
-
-        init(decision: String, reason: String, scores: [String: Double]) {
-            self.decision = decision
-            self.reason = reason
-            self.scores = scores
+        init(_ record: VerdictRecord) {
+            self.record = record
+            self.record.auditID = nil
+            self.record.id = nil
+            self.record.labelScores = nil
         }
 
         init(json: Data) throws {
-            let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
-            decision = try #require(object["decision"] as? String)
-            reason = try #require(object["reason"] as? String)
-            scores = try #require(object["scores"] as? [String: Double])
+            self.init(try JSONDecoder().decode(VerdictRecord.self, from: json))
+        }
+
+        /// The same verdict object, field by field, scores within 1e-3 (the CLI runs its own forward pass).
+        func agrees(with other: Judged) -> Bool {
+            var mine = record, theirs = other.record
+            let scoresAgree = Set(mine.scores.keys) == Set(theirs.scores.keys)
+                && mine.scores.allSatisfy { abs($0.value - theirs.scores[$0.key]!) < 1e-3 }
+                && mine.violations.count == theirs.violations.count
+                && zip(mine.violations, theirs.violations).allSatisfy { abs($0.score - $1.score) < 1e-3 }
+            mine.scores = [:]
+            theirs.scores = [:]
+            mine.violations = mine.violations.map { var v = $0; v.score = 0; return v }
+            theirs.violations = theirs.violations.map { var v = $0; v.score = 0; return v }
+            return scoresAgree && mine == theirs
         }
     }
 
@@ -65,7 +72,7 @@ struct VerdictParityTests {
         var fromLibrary: [Judged] = []
         for text in Self.texts {
             let result = try await library.check(Conversation(prompt: text), direction: .input, policyID: "default")
-            fromLibrary.append(Judged(decision: result.verdict.decision.rawValue, reason: result.verdict.reason, scores: result.verdict.scores))
+            fromLibrary.append(Judged(VerdictRecord(result)))
         }
         #expect(fromLibrary[0].decision == "block", "the shipped model must block the pipe bomb request: \(fromLibrary[0])")
 
@@ -79,6 +86,12 @@ struct VerdictParityTests {
                 let response = try await client.post("/v1/guard/check", json: String(decoding: body, as: UTF8.self))
                 #expect(response.status == .ok, "\(response.text)")
                 judged.append(try Judged(json: Data(response.text.utf8)))
+                // The `warden` object of a moderation result is the same object.
+                let moderation = try await client.post("/v1/moderations", json: jsonText(["input": text]))
+                let results = try #require(response.status == .ok ? moderation.json["results"] as? [[String: Any]] : nil)
+                let warden = try JSONSerialization.data(withJSONObject: try #require(results.first?["warden"]))
+                let fromModeration = try Judged(json: warden)
+                #expect(fromModeration.agrees(with: judged.last!), "moderations \(fromModeration) vs guard/check \(judged.last!)")
             }
             return judged
         }
