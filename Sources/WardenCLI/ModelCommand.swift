@@ -26,9 +26,19 @@ struct Model: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the base encoder's configuration and file locations.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the model bundle in use (id, version, labels, thresholds, base) and the base encoder's configuration.")
+
+        @Option(help: "Model bundle (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
 
         func run() async throws {
+            let bundle = Locations.model(model)
+            let manifest = try ModelManifest.load(from: bundle)
+            print("bundle       \(manifest.id)@\(manifest.version) (\(bundle.path))")
+            print("labels       \(manifest.labels.count): \(manifest.labels.joined(separator: ", "))")
+            print("windows      \(manifest.maxLength) tokens, overlap \(manifest.windowOverlap)")
+            let thresholds = manifest.thresholds.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }
+            print("thresholds   " + thresholds.joined(separator: ", "))
             let store = ModelStore()
             let files = try store.locate()
             print("base model   \(store.spec.package)==\(store.spec.version)")

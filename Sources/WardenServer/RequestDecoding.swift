@@ -1,5 +1,6 @@
 import Foundation
 import WardenCore
+import WardenTaxonomy
 import Hummingbird
 import NIOCore
 
@@ -32,7 +33,9 @@ enum RequestDecoding {
             throw .badRequest("the request body is not valid UTF-8", code: "invalid_utf8")
         }
         do {
-            return try JSONDecoder().decode(type, from: data)
+            let value = try JSONDecoder().decode(type, from: data)
+            if let misspelt = misspeltField(in: data) { throw misspelt }
+            return value
         } catch let error as DecodingError {
             if isSyntaxError(error), let escape = loneSurrogateEscape(in: data) {
                 throw .badRequest(
@@ -45,6 +48,21 @@ enum RequestDecoding {
         } catch {
             throw .badRequest("the request body is not valid JSON: \(error)", code: "invalid_json")
         }
+    }
+
+    /// The fields Warden reads itself; other fields (OpenAI's many parameters) are passed on or ignored.
+    static let wardenFields = ["policy", "direction", "messages", "input", "stream", "model"]
+
+    /// A top-level key that is not a field but one typo away from one of Warden's (`"polcy"`): answered with 400,
+    /// since ignoring it would silently apply the default policy.
+    static func misspeltField(in data: Data) -> APIError? {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        for key in object.keys.sorted() where !wardenFields.contains(key) {
+            if let field = ConfigurationIssue.closest(to: key, in: wardenFields) {
+                return .badRequest("unknown field '\(key)' (did you mean '\(field)'?); it would otherwise be ignored", code: "unknown_field")
+            }
+        }
+        return nil
     }
 
     // MARK: - Messages

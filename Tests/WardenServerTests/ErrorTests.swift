@@ -68,6 +68,20 @@ struct ErrorTests {
         }
     }
 
+    @Test("a misspelt Warden field is refused with the field it resembles, not silently ignored; OpenAI's other fields pass")
+    func misspeltField() async throws {
+        try await TestServer.run(backend: EchoBackend()) { client in
+            let typo = try await client.post("/v1/moderations", json: #"{"input": "hello", "polcy": "strict"}"#)
+            #expect(typo.status == .badRequest)
+            #expect(typo.errorCode == "unknown_field")
+            #expect(typo.text.contains("did you mean 'policy'"))
+            let openAI = try await client.post(
+                "/v1/chat/completions",
+                json: #"{"messages": [{"role": "user", "content": "hi"}], "temperature": 0.2, "top_p": 1, "user": "u1", "seed": 4, "max_tokens": 8}"#)
+            #expect(openAI.status == .ok)
+        }
+    }
+
     @Test("413 for a body over the configured maximum")
     func oversized() async throws {
         try await TestServer.run(configure: { configuration, _ in configuration.maxBodyBytes = 1_000 }) { client in
