@@ -6,20 +6,22 @@ public enum SVGChart {
     /// Precision-recall curves of several labels on one chart, with each label's operating point.
     public static func precisionRecall(_ labels: [LabelReport], title: String = "Precision-recall") -> String {
         var canvas = Canvas(title: title, xTitle: "recall", yTitle: "precision")
-        for (index, label) in labels.enumerated() {
+        // Labels without positives have no curve: one note names them instead of legend rows without lines.
+        let drawn = labels.filter { !$0.precisionRecallCurve.isEmpty }
+        for (index, label) in drawn.enumerated() {
+            // Past the palette, the colours repeat with a dash, so every curve stays distinguishable.
             let color = Canvas.palette[index % Canvas.palette.count]
-            guard !label.precisionRecallCurve.isEmpty else {
-                canvas.legend("\(label.label) (no curve: no positives)", color: color)
-                continue
-            }
-            canvas.path(stepPoints(label.precisionRecallCurve), color: color)
+            let dashed = index >= Canvas.palette.count
+            canvas.path(stepPoints(label.precisionRecallCurve), color: color, dashed: dashed)
             if let precision = label.precision, let recall = label.recall {
                 canvas.dot(
                     x: recall, y: precision, color: color, tooltip: "threshold \(ReportFormat.number(label.threshold))")
             }
-            canvas.legend("\(label.label) (AP \(ReportFormat.number(label.averagePrecision?.value)))", color: color)
+            canvas.legend("\(label.label) (AP \(ReportFormat.number(label.averagePrecision?.value)))", color: color, dashed: dashed)
         }
-        if labels.allSatisfy({ $0.precisionRecallCurve.isEmpty }) { canvas.note("no positives: no curve") }
+        let empty = labels.filter { $0.precisionRecallCurve.isEmpty }.map(\.label)
+        if drawn.isEmpty { canvas.note("no positives: no curve") }
+        if !empty.isEmpty { canvas.footnote("no positives, no curve: " + empty.joined(separator: ", ")) }
         return canvas.render()
     }
 
@@ -68,7 +70,14 @@ private struct Canvas {
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
         "#7f7f7f", "#bcbd22",
     ]
-    let width = 600.0, height = 420.0
+    /// At least 600 × 420; wider and taller as the legend needs, so it is never cut off.
+    var width: Double {
+        max(600, left + plotWidth + 30 + Double(widestLegend) * 6.2 + 12, left + Double(footnoteText?.count ?? 0) * 5.6 + 12)
+    }
+    var height: Double { max(420, top + 10 + Double(legendLines) * 18 + 10, footnoteY + 12) }
+    private var widestLegend = 0
+    private var footnoteText: String?
+    private var footnoteY: Double { top + plotHeight + 62 }
     let left = 60.0, top = 40.0, plotWidth = 300.0, plotHeight = 300.0
     let title: String, xTitle: String, yTitle: String
     private var body: [String] = []
@@ -105,15 +114,28 @@ private struct Canvas {
                 + "fill=\"#cccccc\" stroke=\"white\"><title>\(Self.escape(tooltip))</title></rect>")
     }
 
-    mutating func legend(_ text: String, color: String) {
+    mutating func legend(_ text: String, color: String, dashed: Bool = false) {
         let rowY = top + 10 + Double(legendLines) * 18
         let textX = left + plotWidth + 30
-        body.append(
-            "<rect x=\"\(coordinate(textX - 16))\" y=\"\(coordinate(rowY - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
-        )
+        if dashed {
+            body.append(
+                "<line x1=\"\(coordinate(textX - 18))\" y1=\"\(coordinate(rowY - 4))\" x2=\"\(coordinate(textX - 4))\" "
+                    + "y2=\"\(coordinate(rowY - 4))\" stroke=\"\(color)\" stroke-width=\"2\" stroke-dasharray=\"4 4\"/>")
+        } else {
+            body.append(
+                "<rect x=\"\(coordinate(textX - 16))\" y=\"\(coordinate(rowY - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>"
+            )
+        }
+        widestLegend = max(widestLegend, text.count)
         body.append(
             "<text x=\"\(coordinate(textX))\" y=\"\(coordinate(rowY))\" font-size=\"11\">\(Self.escape(text))</text>")
         legendLines += 1
+    }
+
+    /// One line of small print under the plot.
+    mutating func footnote(_ text: String) {
+        footnoteText = text
+        body.append("<text x=\"\(coordinate(left))\" y=\"\(coordinate(footnoteY))\" font-size=\"10\" fill=\"#666666\">\(Self.escape(text))</text>")
     }
 
     mutating func note(_ text: String) {

@@ -63,6 +63,25 @@ struct ReportWriterTests {
         #expect(charts[1].contains("observed positive rate"))
     }
 
+    @Test("19 curves stay distinguishable, the legend fits the canvas, and labels without positives get no legend row")
+    func manyCurves() throws {
+        let base = try ReportFixture.report().labels[0]
+        var labels: [LabelReport] = (0..<19).map { index in
+            var label = base
+            label.label = "a_rather_long_category_name_\(index)"
+            return label
+        }
+        labels[18].precisionRecallCurve = []
+        let chart = SVGChart.precisionRecall(labels)
+        // 18 curves: the ten colours, then the same colours dashed.
+        #expect(chart.components(separatedBy: "stroke-dasharray=\"4 4\"").count - 1 >= 2 * 8)
+        let width = try #require(chart.firstMatch(of: /width="(\d+)"/).map { Int($0.1)! })
+        // The longest legend text ends inside the canvas: 390 px of plot and gap, ~6 px per character.
+        #expect(Double(width) >= 390 + Double("a_rather_long_category_name_17 (AP 0.000)".count) * 6)
+        #expect(!chart.contains(">a_rather_long_category_name_18 ("))
+        #expect(chart.contains("no positives, no curve: a_rather_long_category_name_18"))
+    }
+
     @Test("the precision-recall outline is the step function whose area is AP")
     func stepOutline() {
         let curve = [
