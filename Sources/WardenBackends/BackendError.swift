@@ -20,6 +20,8 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
     case streamEndedEarly(url: String, events: Int)
     /// The upstream did not finish within the configured timeout.
     case timedOut(url: String, after: Duration)
+    /// The upstream sent nothing for `after` (the HTTP client's read timeout, 90 s), before its deadline.
+    case stalled(url: String, after: Duration)
     /// The answer (a streamed one counted as it arrives) passed the configured size limit; reading stopped there.
     case answerTooLarge(url: String, limit: Int)
 
@@ -34,7 +36,8 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
         case .upstreamError(let url, let message): "\(url) reported an error mid-stream: \(message)"
         case .streamEndedEarly(let url, let events):
             "\(url) closed the stream after \(events) event\(events == 1 ? "" : "s") without a finish reason or data: [DONE]"
-        case .timedOut(let url, let after): "\(url) did not finish within \(after)"
+        case .timedOut(let url, let after): "\(url) did not finish within \(after) (backend.timeout_ms or backend.stream_timeout_ms)"
+        case .stalled(let url, let after): "\(url) sent nothing for \(after) (the backend read timeout) and the request was dropped"
         case .answerTooLarge(let url, let limit):
             "\(url) sent an answer larger than \(limit) bytes; reading stopped (raise backend.max_answer_bytes "
                 + "or ask the model for a shorter answer)"

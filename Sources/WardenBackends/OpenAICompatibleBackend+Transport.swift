@@ -25,7 +25,7 @@ extension OpenAICompatibleBackend {
                 response = try await client.execute(http, deadline: deadline)
             } catch {
                 try Task.checkCancellation()
-                if Self.isTimeout(error) { throw BackendError.timedOut(url: endpoint, after: timeout) }
+                if let timeout = timeoutError(error, deadline: timeout) { throw timeout }
                 guard Self.isConnectionFailure(error) else { throw mapAfterHead(error, deadline: timeout) }
                 guard attempt <= configuration.maxRetries else {
                     throw BackendError.connectionFailed(url: endpoint, attempts: attempt, reason: "\(error)")
@@ -48,8 +48,8 @@ extension OpenAICompatibleBackend {
     func mapAfterHead(_ error: any Error, deadline: Duration) -> any Error {
         if error is CancellationError || error is BackendError { return error }
         if let client = error as? HTTPClientError, client == .cancelled { return CancellationError() }
-        if Self.isTimeout(error) { return BackendError.timedOut(url: endpoint, after: deadline) }
-        return BackendError.connectionFailed(url: endpoint, attempts: 1, reason: "the connection failed mid-answer: \(error)")
+        if let timeout = timeoutError(error, deadline: deadline) { return timeout }
+        return BackendError.connectionFailed(url: endpoint, attempts: 1, reason: "the upstream closed or broke the connection mid-answer: \(error)")
     }
 
     /// Failures that happen before the upstream saw the request: safe to retry.
@@ -68,10 +68,17 @@ extension OpenAICompatibleBackend {
         }
     }
 
-    static func isTimeout(_ error: any Error) -> Bool {
-        guard let error = error as? HTTPClientError else { return false }
-        return error == .deadlineExceeded || error == .readTimeout
+    /// The deadline (the configured timeout) and the read timeout (silence for 90 s) are told apart, so the message
+    /// names the limit that fired.
+    func timeoutError(_ error: any Error, deadline: Duration) -> BackendError? {
+        guard let error = error as? HTTPClientError else { return nil }
+        if error == .deadlineExceeded { return .timedOut(url: endpoint, after: deadline) }
+        if error == .readTimeout { return .stalled(url: endpoint, after: Self.readTimeout) }
+        return nil
     }
+
+    /// The read timeout of the shared HTTP client (`HTTPClient.Configuration.singletonConfiguration`).
+    static let readTimeout: Duration = .seconds(90)
 }
 
 extension TimeAmount {

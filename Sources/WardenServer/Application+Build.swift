@@ -42,7 +42,7 @@ public func buildApplication(
         classifier: batcher, policies: policies, customScorer: embedder.map { CustomCategoryScorer(embedder: $0) },
         auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger,
         metricsFactory: metrics.guardMetricsFactory)
-    let chatBackend = try backend ?? makeBackend(configuration.backend, maxAnswerBytes: configuration.backendMaxAnswerBytes)
+    let chatBackend = try backend ?? makeBackend(configuration)
     let service = WardenService(
         configuration: configuration, guard: guardStage, batcher: batcher, policies: policies,
         generator: chatBackend.map { GuardedGenerator(backend: $0, guard: guardStage) },
@@ -113,12 +113,14 @@ func loadPolicies(_ configuration: ServerConfiguration, modelThresholds: [String
 }
 
 /// The backend a configuration names.
-func makeBackend(_ settings: BackendSettings?, maxAnswerBytes: Int) throws -> (any GenerationBackend)? {
-    switch settings {
+func makeBackend(_ configuration: ServerConfiguration) throws -> (any GenerationBackend)? {
+    switch configuration.backend {
     case nil: return nil
     case .echo: return EchoBackend()
     case .openAICompatible(let url, let model, let apiKey):
-        return try OpenAICompatibleBackend(configuration: .init(baseURL: url, apiKey: apiKey, model: model, maxResponseBytes: maxAnswerBytes))
+        return try OpenAICompatibleBackend(configuration: .init(
+            baseURL: url, apiKey: apiKey, model: model, timeout: configuration.backendTimeout,
+            streamTimeout: configuration.backendStreamTimeout, maxResponseBytes: configuration.backendMaxAnswerBytes))
     }
 }
 

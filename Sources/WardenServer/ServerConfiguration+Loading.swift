@@ -156,6 +156,12 @@ struct Setting: Sendable {
         Setting(variable: "WARDEN_MAX_REQUEST_WINDOWS", section: "batching", key: "max_request_windows") { c, v, s in
             c.batching.maxRequestWindows = try integer(v, s, in: 1...100_000)
         },
+        Setting(variable: "WARDEN_BACKEND_TIMEOUT_MS", section: "backend", key: "timeout_ms") { c, v, s in
+            c.backendTimeout = .milliseconds(try integer(v, s, in: 100...3_600_000))
+        },
+        Setting(variable: "WARDEN_BACKEND_STREAM_TIMEOUT_MS", section: "backend", key: "stream_timeout_ms") { c, v, s in
+            c.backendStreamTimeout = .milliseconds(try integer(v, s, in: 100...3_600_000))
+        },
         Setting(variable: "WARDEN_BACKEND_MAX_ANSWER_BYTES", section: "backend", key: "max_answer_bytes") { c, v, s in
             c.backendMaxAnswerBytes = try integer(v, s, in: 1_024...(64 << 20))
         },

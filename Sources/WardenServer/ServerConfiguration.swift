@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// The largest answer read from the backend, streamed or not (502 beyond): it bounds what the output check
     /// must score. The default, 256 KiB, is about 60,000 English tokens.
     public var backendMaxAnswerBytes = 256 << 10
+    /// Deadline of a non-streamed backend answer, and of a whole stream.
+    public var backendTimeout: Duration = .seconds(120)
+    public var backendStreamTimeout: Duration = .seconds(600)
     /// Client keys; none means the client endpoints are open.
     public var clientKeys: [ClientKey] = []
     /// Tokens of the audit API (always required there).

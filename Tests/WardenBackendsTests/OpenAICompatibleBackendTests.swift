@@ -69,6 +69,15 @@ struct OpenAICompatibleBackendTests {
         #expect(try await roomy.complete(request).content.count == 400_010)
     }
 
+    @Test("the read timeout (silence) and the deadline are told apart, each naming its own limit")
+    func timeoutMessages() throws {
+        let backend = try OpenAICompatibleBackend(configuration: .init(baseURL: "http://127.0.0.1:9", streamTimeout: .seconds(600)))
+        #expect(backend.timeoutError(HTTPClientError.readTimeout, deadline: .seconds(600)) == .stalled(url: backend.endpoint, after: .seconds(90)))
+        #expect(backend.timeoutError(HTTPClientError.deadlineExceeded, deadline: .seconds(600)) == .timedOut(url: backend.endpoint, after: .seconds(600)))
+        #expect(BackendError.stalled(url: "u", after: .seconds(90)).description.contains("sent nothing for 90"))
+        #expect(backend.timeoutError(HTTPClientError.remoteConnectionClosed, deadline: .seconds(600)) == nil)
+    }
+
     @Test("an HTTP error carries the upstream's message and is not retried")
     func httpErrorIsNotRetried() async throws {
         let server = try await FakeOpenAIServer.start()

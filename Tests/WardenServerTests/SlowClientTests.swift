@@ -93,6 +93,11 @@ struct SlowClientTests {
     func setting() throws {
         let configuration = try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_IDLE_TIMEOUT_MS": "1500"])])
         #expect(configuration.idleTimeout == .milliseconds(1500))
+        let backend = try ServerConfiguration.resolve(file: nil, layers: [.environment([
+            "WARDEN_BACKEND_TIMEOUT_MS": "2500", "WARDEN_BACKEND_STREAM_TIMEOUT_MS": "30000", "WARDEN_BACKEND_MAX_ANSWER_BYTES": "65536",
+        ])])
+        #expect(backend.backendTimeout == .milliseconds(2500) && backend.backendStreamTimeout == .seconds(30))
+        #expect(backend.backendMaxAnswerBytes == 65_536)
         #expect(ServerConfiguration().idleTimeout == .seconds(30))
         #expect(throws: ServerConfigurationError.self) {
             try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_IDLE_TIMEOUT_MS": "0"])])
