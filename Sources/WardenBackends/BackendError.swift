@@ -20,6 +20,8 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
     case streamEndedEarly(url: String, events: Int)
     /// The upstream did not finish within the configured timeout.
     case timedOut(url: String, after: Duration)
+    /// The connection broke after the answer had started (not a connection failure: the upstream was reached).
+    case closedMidAnswer(url: String, reason: String)
     /// The upstream sent nothing for `after` (the HTTP client's read timeout, 90 s), before its deadline.
     case stalled(url: String, after: Duration)
     /// The answer (a streamed one counted as it arrives) passed the configured size limit; reading stopped there.
@@ -37,6 +39,7 @@ public enum BackendError: Error, Sendable, Hashable, CustomStringConvertible {
         case .streamEndedEarly(let url, let events):
             "\(url) closed the stream after \(events) event\(events == 1 ? "" : "s") without a finish reason or data: [DONE]"
         case .timedOut(let url, let after): "\(url) did not finish within \(after) (backend.timeout_ms or backend.stream_timeout_ms)"
+        case .closedMidAnswer(let url, let reason): "\(url) broke off its answer: \(reason)"
         case .stalled(let url, let after): "\(url) sent nothing for \(after) (the backend read timeout) and the request was dropped"
         case .answerTooLarge(let url, let limit):
             "\(url) sent an answer larger than \(limit) bytes; reading stopped (raise backend.max_answer_bytes "

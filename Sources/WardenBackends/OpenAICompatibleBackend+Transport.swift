@@ -49,7 +49,7 @@ extension OpenAICompatibleBackend {
         if error is CancellationError || error is BackendError { return error }
         if let client = error as? HTTPClientError, client == .cancelled { return CancellationError() }
         if let timeout = timeoutError(error, deadline: deadline) { return timeout }
-        return BackendError.connectionFailed(url: endpoint, attempts: 1, reason: "the upstream closed or broke the connection mid-answer: \(error)")
+        return BackendError.closedMidAnswer(url: endpoint, reason: "\(error)")
     }
 
     /// Failures that happen before the upstream saw the request: safe to retry.
