@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts `warden serve` on a free loopback port, runs the official OpenAI Python client against
-# it (Tests/clients/openai_moderation.py), and stops the server. Used by .ci/run after the tests.
+# it (Tests/clients/openai_moderation.py), lints /metrics with promtool, and stops the server. Used by .ci/run
+# after the tests.
 #
 #   bash Tests/clients/run_openai_check.sh [path/to/warden]
 #
@@ -56,6 +57,18 @@ if [ "$ready" -ne 1 ]; then
 fi
 
 WARDEN_URL="http://127.0.0.1:$PORT" "$WORK/venv/bin/python" Tests/clients/openai_moderation.py
+
+# /metrics, after the requests above, must pass Prometheus's own linter (Debian's `prometheus` ships promtool).
+if ! command -v promtool >/dev/null 2>&1; then
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq prometheus >/dev/null
+fi
+python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$PORT/metrics', timeout=5).read().decode(), end='')" \
+    >"$WORK/metrics.txt"
+grep -q '^warden_guard_decisions_total' "$WORK/metrics.txt"
+promtool check metrics <"$WORK/metrics.txt"
+echo "promtool check metrics: clean"
 
 kill -TERM "$SERVER_PID"
 if ! wait "$SERVER_PID"; then
