@@ -11,9 +11,12 @@ struct Audit: AsyncParsableCommand {
     )
 }
 
-/// `--database` and `--json`, shared by every audit subcommand.
+/// `--audit-db` and `--json`, shared by every audit subcommand.
 struct AuditDatabaseOptions: ParsableArguments {
-    @Option(help: "The audit database (default: $WARDEN_AUDIT_DB, $WARDEN_HOME/audit.sqlite or ~/.cache/warden/audit.sqlite).")
+    // One name per concept across commands: `warden serve --audit-db` names the same file. `--database` is the old name.
+    @Option(
+        name: [.customLong("audit-db"), .customLong("database")],
+        help: "The audit database (default: $WARDEN_AUDIT_DB, $WARDEN_HOME/audit.sqlite or ~/.cache/warden/audit.sqlite).")
     var database: String?
 
     @Flag(help: "Print JSON instead of text.")
@@ -52,7 +55,8 @@ struct AuditFilterOptions: ParsableArguments {
     var until: String?
     @Flag(help: "Only reviewed (--reviewed) or unreviewed (--unreviewed) events.")
     var reviewState: ReviewState?
-    @Option(help: "Only events whose overall unsafe score is at least this.")
+    /// Named like the audit API's `min_unsafe`; `--min-score` is the old name.
+    @Option(name: [.customLong("min-unsafe"), .customLong("min-score")], help: "Only events whose overall unsafe score is at least this.")
     var minScore: Double?
 
     enum ReviewState: String, EnumerableFlag {
@@ -153,7 +157,7 @@ extension Audit {
         @OptionGroup var options: AuditDatabaseOptions
         @Argument(help: "The event id, or a unique prefix of it.")
         var id: String
-        @Option(help: "unsafe or safe.")
+        @Option(help: "unsafe or safe (the review API's `\"unsafe\": true` or `false`).")
         var label: ReviewLabel
         @Option(help: "Comma-separated categories for an unsafe label, e.g. S1,S10 or jailbreak.")
         var categories: String?
