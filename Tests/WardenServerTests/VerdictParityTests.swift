@@ -101,21 +101,14 @@ struct VerdictParityTests {
                      "build the CLI first (`swift build --product warden`, as `make test` does): \(binary.path) is missing")
         var fromCLI: [Judged] = []
         for text in Self.texts {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["check", "--format", "json", "--policy", "default", "--policies", policies.path,
-                                 "--model", Self.root.appendingPathComponent("Models/warden-minilm-lora").path,
-                                 "--taxonomy", Self.root.appendingPathComponent("Taxonomy/mlcommons-v1.yaml").path, text]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let judged = try Judged(json: data)
+            let run = try await Self.runCLI(
+                ["check", "--format", "json", "--policy", "default", "--policies", policies.path,
+                 "--model", Self.root.appendingPathComponent("Models/warden-minilm-lora").path,
+                 "--taxonomy", Self.root.appendingPathComponent("Taxonomy/mlcommons-v1.yaml").path, text])
+            let judged = try Judged(json: Data(run.stdout.utf8))
             fromCLI.append(judged)
             let expectedStatus: Int32 = ["allow": 0, "block": 1, "review": 2][judged.decision] ?? -1
-            #expect(process.terminationStatus == expectedStatus, "exit status \(process.terminationStatus) for \(judged.decision)")
+            #expect(run.status == expectedStatus, "exit status \(run.status) for \(judged.decision)")
         }
 
         for (index, text) in Self.texts.enumerated() {
@@ -125,7 +118,7 @@ struct VerdictParityTests {
     }
 
     @Test("warden eval --policy measures the deployment: its decisions are the ones warden check gives")
-    func evalWithPolicy() throws {
+    func evalWithPolicy() async throws {
         let binary = Self.root.appendingPathComponent(".build/debug/warden")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the CLI first: \(binary.path) is missing")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("warden-eval-policy-\(UUID().uuidString)")
@@ -136,17 +129,12 @@ struct VerdictParityTests {
             jsonText(["id": "t\(index)", "source": "probe", "prompt": text, "unsafe": index == 0, "categories": index == 0 ? ["S9"] : []])
         }
         try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["eval", "--data", data.path, "--policy", "default", "--policies", Self.root.appendingPathComponent("Policies").path,
-                             "--model", Self.root.appendingPathComponent("Models/warden-minilm-lora").path,
-                             "--taxonomy", Self.root.appendingPathComponent("Taxonomy/mlcommons-v1.yaml").path,
-                             "--resamples", "20", "--output", folder.appendingPathComponent("report").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try await Self.runCLI(
+            ["eval", "--data", data.path, "--policy", "default", "--policies", Self.root.appendingPathComponent("Policies").path,
+             "--model", Self.root.appendingPathComponent("Models/warden-minilm-lora").path,
+             "--taxonomy", Self.root.appendingPathComponent("Taxonomy/mlcommons-v1.yaml").path,
+             "--resamples", "20", "--output", folder.appendingPathComponent("report").path])
+        #expect(run.status == 0, "\(run.stderr)")
         let json = try Data(contentsOf: folder.appendingPathComponent("report/deployment.json"))
         let report = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         #expect(report["policy"] as? String == "default")
@@ -156,38 +144,48 @@ struct VerdictParityTests {
         #expect((decisions["block"] ?? 0) >= 1)
     }
 
-    /// Runs the debug CLI in `directory`; returns its exit status and standard error.
-    static func runCLI(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = root.appendingPathComponent(".build/debug/warden")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    /// Runs the debug CLI (in `directory`, when given) and returns its exit status and output. The process is
+    /// started and waited for on a dispatch thread: blocking a cooperative thread for the seconds a CLI run takes
+    /// starves every other test's tasks (the audit writer's among them) on a two-core machine.
+    static func runCLI(_ arguments: [String], in directory: URL? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let process = Process()
+                    process.executableURL = root.appendingPathComponent(".build/debug/warden")
+                    process.arguments = arguments
+                    if let directory { process.currentDirectoryURL = directory }
+                    let output = Pipe(), errors = Pipe()
+                    process.standardOutput = output
+                    process.standardError = errors
+                    try process.run()
+                    let out = output.fileHandleForReading.readDataToEndOfFile()
+                    let err = errors.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     @Test("outside the repository the CLI finds the shipped taxonomy; explain refuses unknown score keys; a missing file says so")
-    func cliResolvesAndRefuses() throws {
+    func cliResolvesAndRefuses() async throws {
         let elsewhere = FileManager.default.temporaryDirectory
-        let show = try Self.runCLI(["taxonomy", "show"], in: elsewhere)
+        let show = try await Self.runCLI(["taxonomy", "show"], in: elsewhere)
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("mlcommons-v1"))
-        let explain = try Self.runCLI(
+        let explain = try await Self.runCLI(
             ["policy", "explain", Self.root.appendingPathComponent("Policies/default.yaml").path, "--text", "hi",
              "--scores", #"{"unsafe": 0.2, "violnce": 0.9}"#], in: elsewhere)
         #expect(explain.status != 0)
         #expect(explain.stderr.contains("unknown key violnce"))
-        let version = try Self.runCLI(["--version"], in: elsewhere)
+        let version = try await Self.runCLI(["--version"], in: elsewhere)
         #expect(version.status == 0 && !version.stdout.isEmpty)
-        let info = try Self.runCLI(["model", "info"], in: elsewhere)
+        let info = try await Self.runCLI(["model", "info"], in: elsewhere)
         #expect(info.stdout.contains("bundle       warden-minilm-lora@"), "\(info.stdout)\(info.stderr)")
-        let missing = try Self.runCLI(["policy", "validate", "/nonexistent/policy.yaml"], in: elsewhere)
+        let missing = try await Self.runCLI(["policy", "validate", "/nonexistent/policy.yaml"], in: elsewhere)
         #expect(missing.status != 0)
         #expect(missing.stdout.contains("no such file"))
         #expect(!missing.stdout.contains("could not be completed"))
