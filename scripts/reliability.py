@@ -157,73 +157,66 @@ class HugeAnswer(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class ShortRequests:
+    """Another client sending short moderations in a loop; records (status, seconds) of each."""
+
+    def __init__(self, server):
+        self.server, self.results, self.stop = server, [], threading.Event()
+        self.thread = threading.Thread(target=self.run)
+
+    def run(self):
+        while not self.stop.is_set():
+            started = time.time()
+            try:
+                status = self.server.request("POST", "/v1/moderations", {"input": CLEAN}, timeout=10)[0]
+            except OSError:
+                status = 0
+            self.results.append((status, time.time() - started))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
 def large_answer(warden):
     backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HugeAnswer)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
     server = Server(warden, args=["--backend", f"http://127.0.0.1:{backend.server_address[1]}"])
-    others = []
-    stop = threading.Event()
-
-    def other_client():
-        while not stop.is_set():
-            started = time.time()
-            try:
-                status = server.request("POST", "/v1/moderations", {"input": CLEAN}, timeout=10)[0]
-            except OSError:
-                status = 0
-            others.append((status, time.time() - started))
-
     try:
-        thread = threading.Thread(target=other_client)
-        thread.start()
-        body = {"messages": [{"role": "user", "content": "Tell me a story"}], "stream": True}
-        status, payload = server.request("POST", "/v1/chat/completions", body, timeout=120)
-        stop.set()
-        thread.join()
+        with ShortRequests(server) as others:
+            body = {"messages": [{"role": "user", "content": "Tell me a story"}], "stream": True}
+            status, payload = server.request("POST", "/v1/chat/completions", body, timeout=120)
         peak = server.peak_rss_mb()
-        answered = sum(1 for s, t in others if s in (200, 503) and t < 6)
+        answered = sum(1 for s, t in others.results if s in (200, 503) and t < 6)
         named = b"max_answer_bytes" in payload
-        ok = peak < 1024 and answered == len(others) and named
+        ok = peak < 1024 and answered == len(others.results) and named
         return report("large-answer", ok,
-                      f"chat {status}, limit named: {named}; peak RSS {peak:.0f} MB; other client {answered}/{len(others)} answered (200/503) within 6 s")
+                      f"chat {status}, limit named: {named}; peak RSS {peak:.0f} MB; other client {answered}/{len(others.results)} answered (200/503) within 6 s")
     finally:
-        stop.set()
         backend.shutdown()
         server.stop()
 
 
 def long_input(warden):
     server = Server(warden)
-    others = []
-    stop = threading.Event()
-
-    def other_client():
-        while not stop.is_set():
-            started = time.time()
-            try:
-                status = server.request("POST", "/v1/moderations", {"input": CLEAN}, timeout=10)[0]
-            except OSError:
-                status = 0
-            others.append((status, time.time() - started))
-
     try:
-        thread = threading.Thread(target=other_client)
-        thread.start()
-        time.sleep(0.5)
-        text = ("The weather today is mild and the garden needs watering. " * 1800)[:100_000]
-        started = time.time()
-        status = server.request("POST", "/v1/moderations", {"input": text}, timeout=60)[0]
-        took = time.time() - started
-        time.sleep(0.5)
-        stop.set()
-        thread.join()
+        with ShortRequests(server) as others:
+            time.sleep(0.5)
+            text = ("The weather today is mild and the garden needs watering. " * 1800)[:100_000]
+            started = time.time()
+            status = server.request("POST", "/v1/moderations", {"input": text}, timeout=60)[0]
+            took = time.time() - started
+            time.sleep(0.5)
         peak = server.peak_rss_mb()
-        short = [t for s, t in others if s == 200]
+        short = [t for s, t in others.results if s == 200]
         worst = max(short) if short else float("nan")
-        ok = status in (200, 503) and len(short) == len(others) and worst < 5 and peak < 1024
-        return report("long-input", ok, f"100,000 characters: {status} after {took:.1f} s; other client {len(short)}/{len(others)} 200, slowest {worst:.2f} s; peak RSS {peak:.0f} MB")
+        ok = status in (200, 503) and len(short) == len(others.results) and worst < 5 and peak < 1024
+        return report("long-input", ok, f"100,000 characters: {status} after {took:.1f} s; other client {len(short)}/{len(others.results)} 200, slowest {worst:.2f} s; peak RSS {peak:.0f} MB")
     finally:
-        stop.set()
         server.stop()
 
 
