@@ -34,6 +34,11 @@ enum RequestDecoding {
         }
         do {
             let value = try JSONDecoder().decode(type, from: data)
+            if let key = duplicateKey(in: data) {
+                throw APIError.badRequest(
+                    "field '\(key)' appears twice in one object; send it once (JSON parsers disagree on which one wins)",
+                    code: "duplicate_key")
+            }
             if let misspelt = misspeltField(in: data) { throw misspelt }
             return value
         } catch let error as DecodingError {
@@ -82,6 +87,48 @@ enum RequestDecoding {
         @unknown default:
             "the request body does not match the expected shape"
         }
+    }
+
+    /// The first key that occurs twice in one object of an already valid JSON text. Foundation keeps one of them
+    /// silently; a proxy in front may keep the other, so a request must not mean two things.
+    static func duplicateKey(in data: Data) -> String? {
+        var stack: [Set<[UInt8]>?] = []  // nil: an array; a set: the keys of an object so far
+        var expectingKey = false
+        var index = data.startIndex
+        while index < data.endIndex {
+            let byte = data[index]
+            switch byte {
+            case UInt8(ascii: "{"):
+                stack.append([])
+                expectingKey = true
+            case UInt8(ascii: "["):
+                stack.append(nil)
+                expectingKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                stack.removeLast()
+                expectingKey = false
+            case UInt8(ascii: ","):
+                expectingKey = stack.last.map { $0 != nil } ?? false
+            case UInt8(ascii: "\""):
+                var end = data.index(after: index)
+                while end < data.endIndex && data[end] != UInt8(ascii: "\"") {
+                    end = data[end] == UInt8(ascii: "\\") ? data.index(end, offsetBy: 2, limitedBy: data.endIndex) ?? data.endIndex : data.index(after: end)
+                }
+                if expectingKey, var keys = stack.last ?? nil {
+                    let key = [UInt8](data[data.index(after: index)..<min(end, data.endIndex)])
+                    if keys.contains(key) { return String(decoding: key, as: UTF8.self) }
+                    keys.insert(key)
+                    stack[stack.count - 1] = keys
+                    expectingKey = false
+                }
+                index = end
+            default:
+                break
+            }
+            index = data.index(after: min(index, data.endIndex - 1))
+            if index == data.endIndex { break }
+        }
+        return nil
     }
 
     /// The first `\uD800`–`\uDFFF` escape that is not part of a high-low pair (Foundation's parser rejects them

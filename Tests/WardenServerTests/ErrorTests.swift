@@ -82,6 +82,19 @@ struct ErrorTests {
         }
     }
 
+    @Test("a key twice in one object is refused, at any depth; the same key in different objects is fine")
+    func duplicateKeys() async throws {
+        #expect(RequestDecoding.duplicateKey(in: Data(#"{"input": "a", "policy": "strict", "policy": "permissive"}"#.utf8)) == "policy")
+        #expect(RequestDecoding.duplicateKey(in: Data(#"{"messages": [{"role": "user", "role": "assistant", "content": "x"}]}"#.utf8)) == "role")
+        #expect(RequestDecoding.duplicateKey(in: Data(#"{"messages": [{"role": "user", "content": "a \"role\": b"}, {"role": "user", "content": "y"}]}"#.utf8)) == nil)
+        #expect(RequestDecoding.duplicateKey(in: Data(#"{"a": {"b": 1}, "b": [{"a": 2}]}"#.utf8)) == nil)
+        try await TestServer.run { client in
+            let response = try await client.post("/v1/moderations", json: #"{"input": "hello", "policy": "strict", "policy": "default"}"#)
+            #expect(response.status == .badRequest)
+            #expect(response.errorCode == "duplicate_key")
+        }
+    }
+
     @Test("413 for a body over the configured maximum")
     func oversized() async throws {
         try await TestServer.run(configure: { configuration, _ in configuration.maxBodyBytes = 1_000 }) { client in
