@@ -34,12 +34,14 @@ enum RequestDecoding {
         }
         do {
             let value = try JSONDecoder().decode(type, from: data)
-            if let key = duplicateKey(in: data) {
+            // One scan of the bytes serves both checks, so a body is not parsed a third time.
+            let keys = objectKeys(in: data)
+            if let key = keys.duplicate {
                 throw APIError.badRequest(
                     "field '\(key)' appears twice in one object; send it once (JSON parsers disagree on which one wins)",
                     code: "duplicate_key")
             }
-            if let misspelt = misspeltField(in: data) { throw misspelt }
+            if let misspelt = misspeltField(among: keys.topLevel) { throw misspelt }
             return value
         } catch let error as DecodingError {
             if isSyntaxError(error), let escape = loneSurrogateEscape(in: data) {
@@ -60,9 +62,8 @@ enum RequestDecoding {
 
     /// A top-level key that is not a field but one typo away from one of Warden's (`"polcy"`): answered with 400,
     /// since ignoring it would silently apply the default policy.
-    static func misspeltField(in data: Data) -> APIError? {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        for key in object.keys.sorted() where !wardenFields.contains(key) {
+    static func misspeltField(among topLevelKeys: [String]) -> APIError? {
+        for key in topLevelKeys.sorted() where !wardenFields.contains(key) {
             if let field = ConfigurationIssue.closest(to: key, in: wardenFields) {
                 return .badRequest("unknown field '\(key)' (did you mean '\(field)'?); it would otherwise be ignored", code: "unknown_field")
             }
@@ -91,7 +92,11 @@ enum RequestDecoding {
 
     /// The first key that occurs twice in one object of an already valid JSON text. Foundation keeps one of them
     /// silently; a proxy in front may keep the other, so a request must not mean two things.
-    static func duplicateKey(in data: Data) -> String? {
+    static func duplicateKey(in data: Data) -> String? { objectKeys(in: data).duplicate }
+
+    /// The keys of the root object (as written, escapes not decoded) and the first key repeated in any one object.
+    static func objectKeys(in data: Data) -> (topLevel: [String], duplicate: String?) {
+        var topLevel: [String] = []
         var stack: [Set<[UInt8]>?] = []  // nil: an array; a set: the keys of an object so far
         var expectingKey = false
         var index = data.startIndex
@@ -116,7 +121,8 @@ enum RequestDecoding {
                 }
                 if expectingKey, var keys = stack.last ?? nil {
                     let key = [UInt8](data[data.index(after: index)..<min(end, data.endIndex)])
-                    if keys.contains(key) { return String(decoding: key, as: UTF8.self) }
+                    if keys.contains(key) { return (topLevel, String(decoding: key, as: UTF8.self)) }
+                    if stack.count == 1 { topLevel.append(String(decoding: key, as: UTF8.self)) }
                     keys.insert(key)
                     stack[stack.count - 1] = keys
                     expectingKey = false
@@ -128,7 +134,7 @@ enum RequestDecoding {
             index = data.index(after: min(index, data.endIndex - 1))
             if index == data.endIndex { break }
         }
-        return nil
+        return (topLevel, nil)
     }
 
     /// The first `\uD800`–`\uDFFF` escape that is not part of a high-low pair (Foundation's parser rejects them
