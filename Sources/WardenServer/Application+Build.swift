@@ -79,7 +79,7 @@ public func buildApplication(
     let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
     return Application(
         router: router,
-        server: .http1(configuration: .init(idleTimeout: idleTimeout)),
+        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()], idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
         services: services, logger: logger)
 }

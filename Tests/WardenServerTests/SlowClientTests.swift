@@ -65,6 +65,28 @@ struct SlowClientTests {
         }
     }
 
+    @Test("bytes that are not HTTP/1.1 get the JSON error shape naming the parser's complaint, then the connection closes")
+    func malformedRequestLine() async throws {
+        try await TestServer.run(.live, configure: { configuration, _ in TestServer.withKeysIfNone(&configuration) }) { client in
+            let port = try #require(client.port)
+            for garbage in ["GET /healthz HTTP/1.1\r\nHost warden-without-colon\r\n\r\n", "\u{1}\u{2} nonsense\r\n\r\n"] {
+                let fd = try #require(Self.connect(port: port, receiveTimeout: 10))
+                defer { close(fd) }
+                let bytes = Array(garbage.utf8)
+                #expect(send(fd, bytes, bytes.count, 0) == bytes.count)
+                let answer = await Self.receive(fd)
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
+                #expect(answer.lowercased().contains("content-type: application/json"))
+                let body = try #require(answer.components(separatedBy: "\r\n\r\n").last)
+                let error = try #require(
+                    (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["error"] as? [String: Any])
+                #expect(error["code"] as? String == "malformed_http")
+                #expect((error["message"] as? String)?.contains("not valid HTTP/1.1 (") == true)
+                #expect(await Self.receive(fd).isEmpty, "the connection stays open after a parser error")
+            }
+        }
+    }
+
     @Test("a client that leaves a hold-back stream while text is withheld cancels the backend's generation")
     func leavingCancelsGeneration() async throws {
         // 40 chunks 300 ms apart: hold-back releases nothing before the first check after 16 chunks (4.8 s).

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+
+/// Answers bytes that are not HTTP/1.1 with the service's JSON error shape, naming what the parser refused.
+///
+/// Hummingbird answers a parser error with an empty `400`, which leaves a client guessing. This handler sits after
+/// the HTTP codec and sees the error first. It only answers when no request is in flight: once a head has been
+/// handed to a route, that route owns the response, and a second one would corrupt the connection.
+final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// A request head went up whose response has not ended yet.
+    private var exchangeOpen = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) { exchangeOpen = true }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { exchangeOpen = false }
+        context.write(data, promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError, !exchangeOpen else {
+            context.fireErrorCaught(error)
+            return
+        }
+        // The parser cannot resynchronise on this connection: answer once, then close it once the answer is out.
+        let body = APIError.malformedHTTP(parserError).body
+        var head = HTTPResponse(status: .badRequest)
+        head.headerFields = [.contentType: "application/json", .contentLength: String(body.count), .connection: "close"]
+        exchangeOpen = true  // nothing else goes out on this connection
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+extension APIError {
+    /// The bytes on the connection are not an HTTP/1.1 request.
+    static func malformedHTTP(_ error: HTTPParserError) -> APIError {
+        badRequest(
+            "the request is not valid HTTP/1.1 (\(error.debugDescription)); the connection is closed",
+            code: "malformed_http")
+    }
+}
