@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Reruns the socket-level hardening cases against a real `warden serve` and prints one line per case.
 
-    python3 scripts/reliability.py [--warden .build/release/warden] [--cases slow-head,idle,large-answer,kill9]
+    python3 scripts/reliability.py [--warden .build/release/warden] [--cases slow-head,idle,descriptors,large-answer,long-input,kill9]
 
 Cases (each starts its own server on a loopback port with a temporary audit database):
   slow-head     a request head that never ends is closed after server.idle_timeout_ms (set to 2 s here)
   idle          1,500 silent connections: /healthz still answers while they are open, and they are closed
+  descriptors   1,000 silent connections against a server whose descriptor limit is 512 (so at most 128 client
+                connections): the ones past it get 503 at once, /healthz is answered at once (503 while the cap
+                is full, 200 once the 10 s idle timeout closed the silent ones), and no file error is logged
   large-answer  a backend streams one 4 MB delta: the server stops reading at backend.max_answer_bytes, its peak
                 RSS stays under 1 GB, and other clients keep getting answers meanwhile
   long-input    one 100,000-character input (the default policy's limit) while another client sends short ones: the
@@ -44,17 +47,23 @@ def free_port():
 class Server:
     """A `warden serve` child process on a free loopback port."""
 
-    def __init__(self, warden, env=None, args=()):
+    def __init__(self, warden, env=None, args=(), descriptor_limit=None):
         self.port = free_port()
         self.folder = tempfile.mkdtemp(prefix="warden-reliability-")
         self.audit = os.path.join(self.folder, "audit.sqlite")
         environment = dict(os.environ, WARDEN_AUDIT_DB=self.audit, **(env or {}))
         command = [warden, "serve", "--port", str(self.port), "--log-level", "error", *args]
-        self.process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        limit = None
+        if descriptor_limit:
+            # Soft and hard: the server raises its soft limit to the hard one at start.
+            limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (descriptor_limit, descriptor_limit))
+        self.log = open(os.path.join(self.folder, "server.log"), "w+b")
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=self.log, preexec_fn=limit)
         deadline = time.time() + 120
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"warden serve exited: {self.process.stderr.read().decode()[-2000:]}")
+                raise SystemExit(f"warden serve exited: {self.log_text()[-2000:]}")
             try:
                 if self.get("/readyz")[0] == 200:
                     return
@@ -75,6 +84,11 @@ class Server:
 
     def get(self, path, timeout=5):
         return self.request("GET", path, timeout=timeout)
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log.name, "rb") as log:
+            return log.read().decode(errors="replace")
 
     def peak_rss_mb(self):
         with open(f"/proc/{self.process.pid}/status") as status:
@@ -132,6 +146,45 @@ def idle_connections(warden, count=1500):
                 pass
         ok = status == 200 and closed == count
         return report("idle", ok, f"{count} silent connections: /healthz {status} while open; {closed} closed by the server after 3 s")
+    finally:
+        for sock in sockets:
+            sock.close()
+        server.stop()
+
+
+def descriptors(warden, count=1000, limit=512):
+    """More silent connections than the descriptor limit allows: the extra ones get 503 at once, the service keeps
+    answering (503 while the cap is full, 200 once the idle timeout frees it), and no file error is logged."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, count + 200)), hard))
+    server = Server(warden, env={"WARDEN_IDLE_TIMEOUT_MS": "10000"}, args=["--log-level", "info"], descriptor_limit=limit)
+    sockets = []
+    try:
+        for _ in range(count):
+            sockets.append(socket.create_connection(("127.0.0.1", server.port)))
+        started = time.time()
+        try:
+            during = server.get("/healthz", timeout=5)[0]
+        except OSError as error:
+            during = type(error).__name__
+        answered_in = time.time() - started
+        refused = 0
+        for sock in sockets:
+            sock.settimeout(0.5)
+            try:
+                refused += sock.recv(64).startswith(b"HTTP/1.1 503")
+            except OSError:
+                pass
+        time.sleep(max(0, 11 - (time.time() - started)))  # past the 10 s idle timeout: the silent ones are closed
+        after = server.get("/healthz")[0]
+        log = server.log_text()
+        file_errors = log.count("NSCocoaErrorDomain") + log.count("too many open files")
+        ok = refused > 0 and during in (200, 503) and answered_in < 2 and after == 200 and file_errors == 0
+        return report(
+            "descriptors", ok,
+            f"{count} silent connections, descriptor limit {limit}: {refused} answered 503 too_many_connections; "
+            f"/healthz {during} in {answered_in * 1000:.0f} ms while full, {after} after the idle timeout; "
+            f"{file_errors} file errors logged")
     finally:
         for sock in sockets:
             sock.close()
@@ -261,12 +314,13 @@ def kill9(warden, durability, seconds=4.0, clients=8):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--warden", default=os.path.join(REPO, ".build/release/warden"))
-    parser.add_argument("--cases", default="slow-head,idle,large-answer,long-input,kill9")
+    parser.add_argument("--cases", default="slow-head,idle,descriptors,large-answer,long-input,kill9")
     options = parser.parse_args()
     cases = options.cases.split(",")
     results = []
     if "slow-head" in cases: results.append(slow_head(options.warden))
     if "idle" in cases: results.append(idle_connections(options.warden))
+    if "descriptors" in cases: results.append(descriptors(options.warden))
     if "large-answer" in cases: results.append(large_answer(options.warden))
     if "long-input" in cases: results.append(long_input(options.warden))
     if "kill9" in cases:

@@ -104,7 +104,7 @@ public final class PolicyStore: Sendable {
         do {
             listed = try policyFiles()
         } catch {
-            report.errors.append(.unreadable(file: directory.relativePath, reason: error.localizedDescription))
+            report.errors.append(.unreadable(file: directory.relativePath, reason: ConfigFileProblem.systemReason(error) ?? error.localizedDescription))
             return report
         }
 
@@ -123,9 +123,12 @@ public final class PolicyStore: Sendable {
 
         for url in listed {
             let file = url.relativePath
-            guard let data = try? Data(contentsOf: url) else {
+            let data: Data
+            do {
+                data = try Data(contentsOf: url)
+            } catch {
                 // A file caught mid-write or briefly unreadable keeps its previous policy.
-                report.errors.append(.unreadable(file: file, reason: "could not be read"))
+                report.errors.append(.unreadable(file: file, reason: ConfigFileProblem.systemReason(error) ?? "could not be read"))
                 continue
             }
             if let previous = next.files[file], previous.data == data { continue }

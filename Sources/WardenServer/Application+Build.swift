@@ -75,11 +75,18 @@ public func buildApplication(
         PolicyReloadService(policies: policies, interval: configuration.policyReloadInterval),
         batcher,
     ]
+    let connections = ConnectionLimiter.serving(configuration, metrics: metrics, logger: logger)
     let idle = configuration.idleTimeout.components
     let idleTimeout = TimeAmount.nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000)
     return Application(
         router: router,
-        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()], idleTimeout: idleTimeout)),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    ConnectionGateHandler(limiter: connections, retryAfter: configuration.retryAfterSeconds),
+                    MalformedRequestResponder(),
+                ],
+                idleTimeout: idleTimeout)),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "warden"),
         services: services, logger: logger)
 }

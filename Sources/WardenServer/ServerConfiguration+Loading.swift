@@ -117,6 +117,9 @@ struct Setting: Sendable {
         Setting(variable: "WARDEN_IDLE_TIMEOUT_MS", section: "server", key: "idle_timeout_ms") { c, v, s in
             c.idleTimeout = .milliseconds(try integer(v, s, in: 1...3_600_000))
         },
+        Setting(variable: "WARDEN_MAX_CONNECTIONS", section: "server", key: "max_connections") { c, v, s in
+            c.maxConnections = try integer(v, s, in: 1...10_000_000)
+        },
         Setting(variable: "WARDEN_RETRY_AFTER_SECONDS", section: "server", key: "retry_after_seconds") { c, v, s in
             c.retryAfterSeconds = try integer(v, s, in: 0...3_600)
         },

@@ -48,6 +48,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// A connection with no request in progress (idle between requests, or a request head that never completes) is
     /// closed after this long, so silent connections cannot pile up until the process runs out of descriptors.
     public var idleTimeout: Duration = .seconds(30)
+    /// Client connections open at once; more are answered 503 `too_many_connections` and closed. `nil` derives it
+    /// from the descriptor limit (see ``DescriptorLimit``); a larger value is lowered to that.
+    public var maxConnections: Int?
     /// A streamed chat answer with nothing to send for this long gets an SSE comment line (`: keep-alive`), which
     /// clients ignore; its failed write is how a client that left is noticed, and its generation cancelled.
     public var streamKeepAlive: Duration = .seconds(1)

@@ -17,6 +17,7 @@ public final class ServerMetrics: Sendable {
     private let auditWritten: Counter
     private let auditFailedWrites: Counter
     private let auditAvailable: Gauge
+    private let connectionRefusals: Counter
     /// The audit writer's counts at the last render: its counters advance by the difference.
     private let auditSeen = Mutex((dropped: 0, written: 0, failedWrites: 0))
 
@@ -32,6 +33,7 @@ public final class ServerMetrics: Sendable {
         auditDropped = registry.makeCounter(descriptor: Self.metric("warden_audit_dropped_events_total", "Audit events dropped because the queue was full (fail-open)"))
         auditWritten = registry.makeCounter(descriptor: Self.metric("warden_audit_written_events_total", "Audit events committed"))
         auditFailedWrites = registry.makeCounter(descriptor: Self.metric("warden_audit_failed_writes_total", "Audit batch writes that failed (each is retried)"))
+        connectionRefusals = registry.makeCounter(descriptor: Self.metric("warden_connection_refusals_total", "Connections answered 503 because server.max_connections were open"))
         auditAvailable = registry.makeGauge(descriptor: Self.metric("warden_audit_database_available", "1 while audit writes succeed"))
     }
 
@@ -65,6 +67,8 @@ public final class ServerMetrics: Sendable {
     }
 
     func overloadRejected() { overloadRejections.increment() }
+
+    func connectionRefused() { connectionRefusals.increment() }
 
 
     // MARK: - Rendering

@@ -19,6 +19,8 @@ public enum WardenServerRunner {
             return handler
         }
         let logger = Logger(label: "warden.server")
+        let descriptors = DescriptorLimit.raiseSoftLimit()
+        logger.info("descriptor limit", metadata: ["warden.descriptor_limit": "\(descriptors)"])
         guard let modelPath = configuration.modelPath else {
             throw ServerConfigurationError(source: "model.bundle", message: "no model bundle given; pass --model or set WARDEN_MODEL")
         }

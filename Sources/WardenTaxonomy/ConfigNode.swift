@@ -159,6 +159,24 @@ package enum ConfigFileProblem {
         }
         if isDirectory.boolValue { return "it is a directory, not a file" }
         if !FileManager.default.isReadableFile(atPath: url.path) { return "permission denied" }
-        return error.localizedDescription
+        return systemReason(error) ?? error.localizedDescription
+    }
+
+    /// The operating system's reason under a Foundation error, which on Linux often reads only "The operation
+    /// could not be completed"; running out of descriptors gets advice, since it is the process, not the file.
+    package static func systemReason(_ error: any Error) -> String? {
+        var current: NSError? = error as NSError
+        while let nsError = current {
+            if nsError.domain == NSPOSIXErrorDomain {
+                let code = Int32(nsError.code)
+                if code == EMFILE || code == ENFILE {
+                    return "too many open files: the process has used its descriptor limit (`ulimit -n`); "
+                        + "raise the limit or lower server.max_connections"
+                }
+                return String(cString: strerror(code))
+            }
+            current = nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+        }
+        return nil
     }
 }

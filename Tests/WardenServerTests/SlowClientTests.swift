@@ -87,6 +87,39 @@ struct SlowClientTests {
         }
     }
 
+    @Test("connections beyond server.max_connections get 503 too_many_connections at once, and a freed slot serves again")
+    func connectionCap() async throws {
+        try await TestServer.run(.live, configure: { configuration, _ in
+            configuration.maxConnections = 2
+            TestServer.withKeysIfNone(&configuration)
+        }) { client in
+            let port = try #require(client.port)
+            let silent = try (0..<2).map { _ in try #require(Self.connect(port: port, receiveTimeout: 10)) }
+            try await Task.sleep(for: .milliseconds(200))  // both are accepted and counted before the third arrives
+            let third = try #require(Self.connect(port: port, receiveTimeout: 10))
+            defer { close(third) }
+            let refusal = await Self.receive(third)
+            #expect(refusal.hasPrefix("HTTP/1.1 503"), "\(refusal)")
+            #expect(refusal.contains("too_many_connections"))
+            #expect(refusal.lowercased().contains("retry-after:"))
+            for fd in silent { close(fd) }
+            try await Task.sleep(for: .milliseconds(300))
+            let next = try #require(Self.connect(port: port, receiveTimeout: 10))
+            defer { close(next) }
+            let request = Array("GET /healthz HTTP/1.1\r\nHost: warden\r\nConnection: close\r\n\r\n".utf8)
+            #expect(send(next, request, request.count, 0) == request.count)
+            #expect(await Self.receive(next).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test("the connection cap is a setting with its variable, and defaults to what the descriptor limit allows")
+    func connectionCapSetting() throws {
+        let configuration = try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_MAX_CONNECTIONS": "50"])])
+        #expect(configuration.maxConnections == 50)
+        #expect(DescriptorLimit.connectionBudget(softLimit: 1024) == 384)
+        #expect(DescriptorLimit.connectionBudget(softLimit: 100) == 16)
+    }
+
     @Test("a client that leaves a hold-back stream while text is withheld cancels the backend's generation")
     func leavingCancelsGeneration() async throws {
         // 40 chunks 300 ms apart: hold-back releases nothing before the first check after 16 chunks (4.8 s).
