@@ -12,7 +12,8 @@ Cases (each starts its own server on a loopback port with a temporary audit data
   large-answer  a backend streams one 4 MB delta: the server stops reading at backend.max_answer_bytes, its peak
                 RSS stays under 1 GB, and other clients keep getting answers meanwhile
   long-input    one 100,000-character input (the default policy's limit) while another client sends short ones: the
-                long one is answered (200, or 503 within its deadline) and the short ones keep getting answers
+                long one is judged (200; its deadline grows per KiB) and the short ones keep getting answers (200
+                or 503) within their 5 s deadline
   kill9         8 clients send flagged and clean moderations; the server is killed with SIGKILL mid-run; every
                 acknowledged audit_id is looked up in the database (audit.durability commit, then batched)
 
@@ -265,10 +266,16 @@ def long_input(warden):
             took = time.time() - started
             time.sleep(0.5)
         peak = server.peak_rss_mb()
-        short = [t for s, t in others.results if s == 200]
-        worst = max(short) if short else float("nan")
-        ok = status in (200, 503) and len(short) == len(others.results) and worst < 5 and peak < 1024
-        return report("long-input", ok, f"100,000 characters: {status} after {took:.1f} s; other client {len(short)}/{len(others.results)} 200, slowest {worst:.2f} s; peak RSS {peak:.0f} MB")
+        ok_200 = sum(1 for s, _ in others.results if s == 200)
+        answered = [t for s, t in others.results if s in (200, 503)]
+        worst = max(answered) if answered else float("nan")
+        # The long input must now be judged (its deadline grows with its length); the short ones beside it must
+        # keep getting answers, 200 or 503, within their own 5 s deadline (plus a second of slack).
+        ok = status == 200 and len(answered) == len(others.results) and worst < 6 and peak < 1024
+        return report(
+            "long-input", ok,
+            f"100,000 characters: {status} after {took:.1f} s; other client {ok_200} x 200 and "
+            f"{len(answered) - ok_200} x 503 of {len(others.results)}, slowest {worst:.2f} s; peak RSS {peak:.0f} MB")
     finally:
         server.stop()
 

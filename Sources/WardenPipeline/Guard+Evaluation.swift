@@ -92,10 +92,13 @@ extension Guard {
     /// Label scores per item (custom categories merged in), or the error that stopped them.
     private func score(_ items: [Item]) async -> [Result<LabelScores, any Error>] {
         let inputs = items.map(\.input)
+        let textBytes = inputs.reduce(0) { total, input in
+            input.conversation.messages.reduce(total) { $0 + $1.content.utf8.count }
+        }
         let started = ContinuousClock.now
         let modelScores: [LabelScores]
         do {
-            modelScores = try await bounded { [classifier] in try await classifier.classify(inputs) }
+            modelScores = try await bounded(textBytes: textBytes) { [classifier] in try await classifier.classify(inputs) }
             guard modelScores.count == inputs.count else {
                 throw ClassifierError.unavailable("it returned \(modelScores.count) results for \(inputs.count) inputs")
             }
@@ -117,7 +120,7 @@ extension Guard {
         for (categories, positions) in groups {
             let texts = positions.map { items[$0].input.judgedText }
             do {
-                let extra = try await bounded { try await customScorer.scores(for: texts, categories: categories) }
+                let extra = try await bounded(textBytes: textBytes) { try await customScorer.scores(for: texts, categories: categories) }
                 for (position, custom) in zip(positions, extra) {
                     results[position] = results[position].map { LabelScores($0.values.merging(custom) { Swift.max($0, $1) }) }
                 }
@@ -130,10 +133,11 @@ extension Guard {
         return results
     }
 
-    /// Runs a model call within ``classifierTimeout``.
-    private func bounded<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let milliseconds = classifierTimeout.map { Int($0 / .milliseconds(1)) } ?? 0
-        return try await withDeadline(classifierTimeout, onTimeout: { ClassifierError.timedOut(milliseconds: milliseconds) }, operation)
+    /// Runs a model call within ``classifierDeadline`` for `textBytes` of text.
+    private func bounded<T: Sendable>(textBytes: Int, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let limit = classifierDeadline?.limit(forTextBytes: textBytes)
+        let milliseconds = limit.map { Int($0 / .milliseconds(1)) } ?? 0
+        return try await withDeadline(limit, onTimeout: { ClassifierError.timedOut(milliseconds: milliseconds) }, operation)
     }
 
     // MARK: - Audit and result

@@ -11,7 +11,7 @@ import WardenTaxonomy
 /// Order of a check:
 /// 1. The policy's limits (over them: ``GuardError/inputOverLimits(_:policyID:)``), then its deny
 ///    and allow lists (``PolicyEngine/screen(_:tokenCount:)``); a match decides without the model.
-/// 2. The classifier, bounded by ``classifierTimeout``; with a ``customScorer``, the policy's custom
+/// 2. The classifier, bounded by ``classifierDeadline``; with a ``customScorer``, the policy's custom
 ///    categories are scored too and merged into the label scores as `custom:<id>`.
 /// 3. ``PolicyEngine/decide(_:for:)``; when step 2 failed, ``PolicyEngine/failure(_:for:)`` (the
 ///    policy's `on_error`: block fails closed, allow fails open; the reason says which).
@@ -23,8 +23,10 @@ public struct Guard: Sendable {
     public let policies: PolicyStore
     public let customScorer: CustomCategoryScorer?
     public let auditStore: (any AuditStore)?
-    /// The longest a classifier (and custom-category) call may take; `nil` waits forever.
-    public let classifierTimeout: Duration?
+    /// The longest a classifier (and custom-category) call may take, by the length of its text; `nil` waits forever.
+    public let classifierDeadline: ClassifierDeadline?
+    /// The deadline of an ordinary request (``ClassifierDeadline/base``).
+    public var classifierTimeout: Duration? { classifierDeadline?.base }
     public let classifierFailureReporting: ClassifierFailureReporting
     public let logger: Logger
     let metrics: GuardMetrics
@@ -36,11 +38,13 @@ public struct Guard: Sendable {
     ///     are not scored and cannot fire.
     ///   - auditStore: where events go; without one nothing is recorded and ``GuardResult/auditID`` is `nil`.
     ///   - classifierTimeout: after this long the check uses the policy's failure verdict.
+    ///   - classifierTimeoutPerKiB: added to `classifierTimeout` per KiB of text beyond the first 4 KiB (see
+    ///     ``ClassifierDeadline``).
     ///   - classifierFailure: how a failure under a fail-closed policy is reported.
     ///   - metricsFactory: where counters and timers go; `nil` uses the bootstrapped `MetricsSystem`.
     public init(
         classifier: any SafetyClassifier, policies: PolicyStore, customScorer: CustomCategoryScorer? = nil,
-        auditStore: (any AuditStore)? = nil, classifierTimeout: Duration? = .seconds(5),
+        auditStore: (any AuditStore)? = nil, classifierTimeout: Duration? = .seconds(5), classifierTimeoutPerKiB: Duration = .zero,
         classifierFailure: ClassifierFailureReporting = .verdict,
         logger: Logger = Logger(label: "warden.guard"), metricsFactory: (any MetricsFactory)? = nil
     ) {
@@ -48,7 +52,7 @@ public struct Guard: Sendable {
         self.policies = policies
         self.customScorer = customScorer
         self.auditStore = auditStore
-        self.classifierTimeout = classifierTimeout
+        self.classifierDeadline = classifierTimeout.map { ClassifierDeadline(base: $0, perKiB: classifierTimeoutPerKiB) }
         self.classifierFailureReporting = classifierFailure
         self.logger = logger
         self.metrics = GuardMetrics(explicitFactory: metricsFactory)

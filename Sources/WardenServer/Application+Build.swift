@@ -40,7 +40,8 @@ public func buildApplication(
         retentionByPolicy: { [policies] in policies.retentionDays })
     let guardStage = Guard(
         classifier: batcher, policies: policies, customScorer: embedder.map { CustomCategoryScorer(embedder: $0) },
-        auditStore: auditWriter, classifierTimeout: configuration.requestTimeout, classifierFailure: .error, logger: logger,
+        auditStore: auditWriter, classifierTimeout: configuration.requestTimeout,
+        classifierTimeoutPerKiB: configuration.requestTimeoutPerKiB, classifierFailure: .error, logger: logger,
         metricsFactory: metrics.guardMetricsFactory)
     let chatBackend = try backend ?? makeBackend(configuration)
     let service = WardenService(

@@ -114,6 +114,9 @@ struct Setting: Sendable {
         Setting(variable: "WARDEN_REQUEST_TIMEOUT_MS", section: "server", key: "request_timeout_ms") { c, v, s in
             c.requestTimeout = .milliseconds(try integer(v, s, in: 1...600_000))
         },
+        Setting(variable: "WARDEN_REQUEST_TIMEOUT_MS_PER_KIB", section: "server", key: "request_timeout_ms_per_kib") { c, v, s in
+            c.requestTimeoutPerKiB = .milliseconds(try integer(v, s, in: 0...60_000))
+        },
         Setting(variable: "WARDEN_IDLE_TIMEOUT_MS", section: "server", key: "idle_timeout_ms") { c, v, s in
             c.idleTimeout = .milliseconds(try integer(v, s, in: 1...3_600_000))
         },

@@ -41,8 +41,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes = 1 << 20
     public var batching = BatchingOptions()
-    /// The longest a classifier call may take per request (queue wait included).
+    /// The longest a classifier call may take per request of up to 4 KiB of text (queue wait included).
     public var requestTimeout: Duration = .seconds(5)
+    /// Added to ``requestTimeout`` per KiB of text beyond 4 KiB (see `ClassifierDeadline`): the default policy's
+    /// longest input, 100,000 characters, gets about 29 s, where it needs about 12 s alone on two cores.
+    public var requestTimeoutPerKiB: Duration = .milliseconds(250)
     /// How many seconds an overloaded server asks clients to wait (`Retry-After`).
     public var retryAfterSeconds = 1
     /// A connection with no request in progress (idle between requests, or a request head that never completes) is

@@ -223,14 +223,14 @@ extension Guard {
     /// A guard over the test policies.
     static func testing(
         _ classifier: KeywordClassifier = KeywordClassifier(), audit: RecordingAuditStore = RecordingAuditStore(),
-        timeout: Duration? = .seconds(5), customScorer: CustomCategoryScorer? = nil, failure: ClassifierFailureReporting = .verdict,
+        timeout: Duration? = .seconds(5), timeoutPerKiB: Duration = .zero, customScorer: CustomCategoryScorer? = nil, failure: ClassifierFailureReporting = .verdict,
         metrics: (any MetricsFactory)? = nil
     ) throws -> Guard {
         var quiet = Logger(label: "warden.guard.test")
         quiet.logLevel = .critical  // failures are provoked on purpose
         return Guard(
             classifier: classifier, policies: try TestPolicies.store(), customScorer: customScorer, auditStore: audit,
-            classifierTimeout: timeout, classifierFailure: failure, logger: quiet, metricsFactory: metrics
+            classifierTimeout: timeout, classifierTimeoutPerKiB: timeoutPerKiB, classifierFailure: failure, logger: quiet, metricsFactory: metrics
         )
     }
 }

@@ -100,6 +100,25 @@ struct GuardTests {
         #expect(await audit.events.count == 1)
     }
 
+    @Test("a long text gets more time than a short one: the deadline grows per KiB beyond the first 4 KiB")
+    func deadlineGrowsWithText() async throws {
+        let deadline = ClassifierDeadline(base: .milliseconds(100), perKiB: .milliseconds(100))
+        #expect(deadline.limit(forTextBytes: 10) == .milliseconds(100))
+        #expect(deadline.limit(forTextBytes: ClassifierDeadline.includedBytes + 4096) == .milliseconds(500))
+        #expect(ClassifierDeadline(base: .seconds(5)).limit(forTextBytes: 1 << 20) == .seconds(5))
+
+        // A classifier that needs 200 ms: a short text times out at 100 ms; 1,990 four-byte characters (under the test
+        // policy's 2,000-character limit; 3.8 KiB beyond the first 4) get about 480 ms.
+        let guardStage = try Guard.testing(
+            KeywordClassifier(.slow(.milliseconds(200))), timeout: .milliseconds(100), timeoutPerKiB: .milliseconds(100))
+        let short = try await guardStage.check(Conversation(prompt: "hello"), direction: .input, policyID: "closed")
+        #expect(short.source == .classifierFailure)
+        #expect(short.verdict.reason.contains("within 100 ms"))
+        let long = String(repeating: "🌱", count: 1_990)
+        let answered = try await guardStage.check(Conversation(prompt: long), direction: .input, policyID: "closed")
+        #expect(answered.source == .model)
+    }
+
     @Test("the timeout answers while a classifier that ignores cancellation is still running")
     func timeoutDoesNotWaitForStuckClassifier() async throws {
         let gate = Gate()
