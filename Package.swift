@@ -11,6 +11,7 @@ let package = Package(
         // Every module a user of the library needs, one product each (see Docs/embedding.md and Examples/).
         .library(name: "WardenCore", targets: ["WardenCore"]),
         .library(name: "WardenTokenizer", targets: ["WardenTokenizer"]),
+        .library(name: "WardenLanguage", targets: ["WardenLanguage"]),
         .library(name: "WardenModel", targets: ["WardenModel"]),
         .library(name: "WardenTaxonomy", targets: ["WardenTaxonomy"]),
         .library(name: "WardenPolicy", targets: ["WardenPolicy"]),
@@ -45,6 +46,8 @@ let package = Package(
         .target(name: "WardenCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(name: "WardenTensor", dependencies: ["CBLAS"], swiftSettings: strict),
         .target(name: "WardenTokenizer", dependencies: ["WardenCore"], swiftSettings: strict),
+        // Which language a text is in: picks per-language thresholds and the model that judges it.
+        .target(name: "WardenLanguage", swiftSettings: strict),
         .target(
             name: "WardenModel",
             dependencies: [
@@ -117,7 +120,7 @@ let package = Package(
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
                 "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining", "WardenPipeline",
-                "WardenServer", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "WardenServer", "WardenLanguage", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,6 +129,7 @@ let package = Package(
         ),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "WardenTensorTests", dependencies: ["WardenTensor"]),
+        .testTarget(name: "WardenLanguageTests", dependencies: ["WardenLanguage"]),
         .testTarget(
             name: "WardenTokenizerTests", dependencies: ["WardenTokenizer", "WardenCore"],
             resources: [.copy("Fixtures")]

@@ -9,7 +9,7 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Inspect the training mixture and write the fixed train/calibration/validation split.",
-        subcommands: [Stats.self, Split.self]
+        subcommands: [Stats.self, Split.self, Languages.self]
     )
 
     /// The data files and the taxonomy their labels map onto (commands that train or summarise data).
