@@ -115,6 +115,15 @@ public struct DataMixture: Sendable, Hashable, Codable {
         "warden_contrast": SourceMixing(weight: 3),
     ])
 
+    /// The mixture of a multilingual encoder (multilingual-e5-small): the standard one, except that MultiJail's Thai
+    /// requests train. They were left out only because MiniLM's English vocabulary reads Thai as a few `[UNK]`s;
+    /// an encoder that reads Thai learns from them what it learns from the Italian ones.
+    public static let multilingual: DataMixture = {
+        var mixture = standard
+        mixture.sources["multijail"] = SourceMixing(weight: 2)
+        return mixture
+    }()
+
     /// The training items: exclusions applied, then the caps (a deterministic subset per source, by the split
     /// hash), input order kept.
     public func capped(_ examples: [LabelledExample], salt: String = "warden-cap-v1") -> [LabelledExample] {

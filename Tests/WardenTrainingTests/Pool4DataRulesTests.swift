@@ -60,6 +60,15 @@ struct Pool4DataRulesTests {
         #expect(!window.excludes(item("clean", source: "b", unsafe: false, prompt: "clean twin", labels: [:])))
     }
 
+    @Test("the multilingual mixture trains MultiJail's Thai requests, which the English one leaves out; nothing else differs")
+    func multilingualMixture() {
+        let thai = item("t", source: "multijail", labels: ["lang": .string("th")])
+        #expect(DataMixture.standard.capped([thai]).isEmpty)
+        #expect(DataMixture.multilingual.capped([thai]).map(\.id) == ["t"])
+        let others = DataMixture.standard.sources.filter { $0.key != "multijail" }
+        #expect(DataMixture.multilingual.sources.filter { $0.key != "multijail" } == others)
+    }
+
     @Test("the mixture applies exclusions before its caps")
     func mixtureExcludes() {
         let mixture = DataMixture(sources: ["m": SourceMixing(cap: 5, exclusions: [.languages(["th"])])])
