@@ -141,19 +141,10 @@ final class ConnectionGateHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func refuse(context: ChannelHandlerContext) {
         guard !answered else { return }
         answered = true
-        let error = APIError.overloaded(
+        var refusal = APIError.overloaded(
             retryAfter: retryAfter,
             detail: "the server has \(limiter.limit) connections open, its limit (server.max_connections)")
-        var failure = error
-        failure.code = "too_many_connections"
-        let body = failure.body
-        var head = HTTPResponse(status: .serviceUnavailable)
-        head.headerFields = failure.headers
-        head.headerFields[.contentLength] = String(body.count)
-        head.headerFields[.connection] = "close"
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        refusal.code = "too_many_connections"
+        context.answerAndClose(refusal)
     }
 }

@@ -34,14 +34,24 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
             return
         }
         // The parser cannot resynchronise on this connection: answer once, then close it once the answer is out.
-        let body = APIError.malformedHTTP(parserError).body
-        var head = HTTPResponse(status: .badRequest)
-        head.headerFields = [.contentType: "application/json", .contentLength: String(body.count), .connection: "close"]
         exchangeOpen = true  // nothing else goes out on this connection
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        context.answerAndClose(.malformedHTTP(parserError))
+    }
+}
+
+extension ChannelHandlerContext {
+    /// Writes `error` as a whole response (`Connection: close`) from a handler past the HTTP codec, then closes the
+    /// connection once it is out: for answers given before, or instead of, a route.
+    func answerAndClose(_ error: APIError) {
+        let body = error.body
+        var head = HTTPResponse(status: error.status)
+        head.headerFields = error.headers
+        head.headerFields[.contentLength] = String(body.count)
+        head.headerFields[.connection] = "close"
+        write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
+        write(NIOAny(HTTPResponsePart.body(ByteBuffer(bytes: body))), promise: nil)
+        let channel = self.channel
+        writeAndFlush(NIOAny(HTTPResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 }
 
