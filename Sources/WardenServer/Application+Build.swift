@@ -48,7 +48,8 @@ public func buildApplication(
         generator: chatBackend.map { GuardedGenerator(backend: $0, guard: guardStage) },
         backendModel: configuration.backendModel ?? (configuration.backend == .echo ? "echo" : "default"),
         auditStore: auditStore, auditWriter: auditWriter,
-        authenticator: Authenticator(clientKeys: configuration.clientKeys, adminTokens: configuration.adminTokens),
+        authenticator: Authenticator(
+            clientKeys: configuration.clientKeys, adminTokens: configuration.adminTokens, reviewerTokens: configuration.reviewerTokens),
         metrics: metrics, logger: logger)
 
     let router = Router()
@@ -67,6 +68,8 @@ public func buildApplication(
         try await service.reviewAuditEvent(request, id: try context.parameters.require("id"))
     }
     router.get("/v1/audit/stats") { request, _ in try await service.auditStatistics(request) }
+    router.get("/v1/audit/session") { request, _ in try service.auditSession(request) }
+    router.get("/v1/audit/export") { request, _ in try await service.auditExport(request) }
 
     // Shut down in reverse order, after the server has finished its requests: the batcher
     // answers what is queued, then the audit writer drains its queue.
