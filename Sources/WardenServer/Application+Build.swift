@@ -53,6 +53,8 @@ public func buildApplication(
         metrics: metrics, logger: logger)
 
     let router = Router()
+    // Outermost, so error responses made by APIMiddleware get the headers too.
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: APIMiddleware(metrics: metrics, retryAfter: configuration.retryAfterSeconds, logger: logger))
     router.get("/healthz") { _, _ in try service.health() }
     router.get("/readyz") { _, _ in try service.readiness() }
@@ -70,6 +72,8 @@ public func buildApplication(
     router.get("/v1/audit/stats") { request, _ in try await service.auditStatistics(request) }
     router.get("/v1/audit/session") { request, _ in try service.auditSession(request) }
     router.get("/v1/audit/export") { request, _ in try await service.auditExport(request) }
+    router.get("/review") { _, _ in ReviewPage.page() }
+    router.get("/review/{asset}") { _, context in try ReviewPage.asset(try context.parameters.require("asset")) }
 
     // Shut down in reverse order, after the server has finished its requests: the batcher
     // answers what is queued, then the audit writer drains its queue.
