@@ -105,9 +105,9 @@ extension EvaluationReport {
 
     static let style = """
         body { margin: 0; font: 14px/1.45 system-ui, sans-serif; color: #1d2430; }
-        main { max-width: 1180px; margin: 0 auto; padding: 16px 24px 48px; }
+        main { max-width: 1400px; margin: 0 auto; padding: 16px 24px 48px; }
         nav a { margin-right: 12px; }
-        table { border-collapse: collapse; margin: 8px 0 16px; }
+        table { border-collapse: collapse; margin: 8px 0 16px; display: block; max-width: 100%; overflow-x: auto; }
         th, td { padding: 4px 10px; border-bottom: 1px solid #d9dee6; text-align: left; vertical-align: top; }
         th { font-size: 12px; color: #5d6675; }
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -132,7 +132,7 @@ extension PairedComparison {
         let note = "Δ = candidate − baseline; \(ReportFormat.percent(options.bootstrap.confidence)) interval from "
             + "\(options.bootstrap.resamples) paired resamples of the items (both models scored on the same resample)."
         return HTMLText.element("p", note) + "\n" + HTMLText.table(
-            ["label", "metric", "positives", "negatives", baselineName + " (baseline)", candidateName + " (candidate)", "Δ [interval]", "better"],
+            ["label", "metric", "positives", "negatives", "baseline: " + baselineName, "candidate: " + candidateName, "Δ [interval]", "better"],
             rows, numeric: Set(2...6))
     }
 }
