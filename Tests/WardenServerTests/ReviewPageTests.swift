@@ -48,7 +48,7 @@ struct ReviewPageTests {
 
     @Test("the page's code writes data only as text and never evaluates strings")
     func scriptHygiene() {
-        let script = ReviewPage.scriptCore + ReviewPage.scriptViews
+        let script = ReviewPage.scriptCore + ReviewPage.scriptQueue + ReviewPage.scriptEvent
         for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "setTimeout(\"", "srcdoc"] {
             #expect(!script.contains(sink), "review.js uses \(sink)")
         }

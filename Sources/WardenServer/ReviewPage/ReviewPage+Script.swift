@@ -163,13 +163,36 @@ extension ReviewPage {
           }
           const match = location.hash.match(/^#\/event\/([0-9A-Fa-f-]{4,36})$/);
           if (match) {
-            window.wardenViews.showEvent(match[1]);
+            window.wardenEvent.showEvent(match[1]);
           } else {
-            window.wardenViews.showQueue(filtersFromHash());
+            window.wardenQueue.showQueue(filtersFromHash());
           }
         }
 
-        window.wardenCore = { $, el, api, show, setStatus, fail, fillList, hashFor, route, state, PAGE_SIZE, APIError };
+        // MARK: formatting and queries shared by the views
+
+        function formatTime(text) { return text ? text.replace("T", " ").replace(/\.\d+/, "").replace("Z", "") : ""; }
+        function formatScore(value) { return typeof value === "number" ? value.toFixed(3) : "–"; }
+        function count(value) { return Number(value || 0).toLocaleString("en-US"); }
+        function badge(text, kind) { return el("span", "badge " + kind, text); }
+
+        function apiQuery(filters) {
+          const query = new URLSearchParams();
+          if (filters.decision === "flagged") query.set("flagged", "true");
+          else if (filters.decision && filters.decision !== "any") query.set("decision", filters.decision);
+          if (filters.reviewed === "true" || filters.reviewed === "false") query.set("reviewed", filters.reviewed);
+          for (const key of ["category", "policy", "model", "since", "until", "q"]) {
+            if (filters[key]) query.set(key, filters[key]);
+          }
+          return query;
+        }
+
+        function sameFilters(a, b) { return Boolean(a && b) && hashFor(a) === hashFor(b); }
+
+        window.wardenCore = {
+          $, el, api, show, setStatus, fail, fillList, hashFor, route, state, PAGE_SIZE, APIError,
+          formatTime, formatScore, count, badge, apiQuery, sameFilters,
+        };
         window.addEventListener("hashchange", route);
         document.addEventListener("DOMContentLoaded", route);
         })();

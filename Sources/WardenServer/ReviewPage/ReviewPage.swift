@@ -26,7 +26,7 @@ enum ReviewPage {
 
     static let assets: [String: Asset] = [
         "review.css": Asset(contentType: "text/css; charset=utf-8", body: css),
-        "review.js": Asset(contentType: "text/javascript; charset=utf-8", body: scriptCore + scriptViews),
+        "review.js": Asset(contentType: "text/javascript; charset=utf-8", body: scriptCore + scriptQueue + scriptEvent),
         "icon.svg": Asset(contentType: "image/svg+xml", body: icon),
     ]
 
