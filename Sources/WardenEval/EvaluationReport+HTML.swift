@@ -109,7 +109,8 @@ extension EvaluationReport {
         nav a { margin-right: 12px; }
         table { border-collapse: collapse; margin: 8px 0 16px; display: block; max-width: 100%; overflow-x: auto; }
         th, td { padding: 4px 10px; border-bottom: 1px solid #d9dee6; text-align: left; vertical-align: top; }
-        th { font-size: 12px; color: #5d6675; }
+        th { font-size: 12px; color: #5d6675; overflow-wrap: anywhere; }
+        svg { max-width: 100%; height: auto; }
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         table.errors td:last-child { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 560px; }
         .charts { display: flex; flex-wrap: wrap; gap: 8px; }
@@ -129,10 +130,10 @@ extension PairedComparison {
             } ?? "–"
             return [row.label, row.metric, "\(row.positives)", "\(row.negatives)", number(row.baseline), number(row.candidate), delta, row.verdict]
         }
-        let note = "Δ = candidate − baseline; \(ReportFormat.percent(options.bootstrap.confidence)) interval from "
-            + "\(options.bootstrap.resamples) paired resamples of the items (both models scored on the same resample)."
+        let note = "Baseline: \(baselineName); candidate: \(candidateName). Δ = candidate − baseline; "
+            + "\(ReportFormat.percent(options.bootstrap.confidence)) interval from \(options.bootstrap.resamples) paired resamples "
+            + "of the items (both models scored on the same resample)."
         return HTMLText.element("p", note) + "\n" + HTMLText.table(
-            ["label", "metric", "positives", "negatives", "baseline: " + baselineName, "candidate: " + candidateName, "Δ [interval]", "better"],
-            rows, numeric: Set(2...6))
+            ["label", "metric", "positives", "negatives", "baseline", "candidate", "Δ [interval]", "better"], rows, numeric: Set(2...6))
     }
 }
