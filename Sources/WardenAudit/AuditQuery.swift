@@ -9,6 +9,10 @@ public struct AuditQuery: Sendable, Hashable, Codable {
     public var category: String?
     public var direction: Direction?
     public var policyID: String?
+    /// The model that judged the event (`model_id`).
+    public var modelID: String?
+    /// `true`: only review and block events (the review queue); `false`: only allow events.
+    public var flagged: Bool?
     /// Inclusive lower bound on the event time.
     public var since: Date?
     /// Exclusive upper bound on the event time.
@@ -79,6 +83,12 @@ struct AuditFilter {
         if let decision = query.decision { add("e.decision = ?", [decision.rawValue]) }
         if let direction = query.direction { add("e.direction = ?", [direction.rawValue]) }
         if let policyID = query.policyID { add("e.policy_id = ?", [policyID]) }
+        if let modelID = query.modelID { add("e.model_id = ?", [modelID]) }
+        switch query.flagged {
+        case true?: clauses.append("e.decision IN ('review', 'block')")
+        case false?: clauses.append("e.decision = 'allow'")
+        case nil: break
+        }
         if let since = query.since { add("e.time >= ?", [since.timeIntervalSince1970]) }
         if let until = query.until { add("e.time < ?", [until.timeIntervalSince1970]) }
         if let minimum = query.minimumUnsafeScore { add("e.unsafe_score >= ?", [minimum]) }

@@ -25,7 +25,7 @@ struct Eval: AsyncParsableCommand {
 
     @OptionGroup var data: DataCommand.DataFiles
     @Option(help: "Which part of the fixed split to use: train, calibration, validation, or all.") var split = "all"
-    @Option(help: "Folder for report.json, report.md and SVG curves.") var output: String?
+    @Option(help: "Folder for report.json, report.md, report.html (one self-contained page) and SVG curves.") var output: String?
     @Option(help: "Perturb every text first (leetspeak, randomCase, spacedLetters, homoglyphs, zeroWidth, mixed).")
     var perturb: String?
     @Option(help: "Per-word or per-letter rate of the perturbation.") var perturbRate = 0.3
@@ -42,7 +42,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "A report.json of another model on the same data: print both side by side (e.g. frozen head vs fine-tuned).")
     var baseline: String?
     @Option(help: ArgumentHelp(
-        "Another model bundle to score the same items with: prints and writes comparison-paired.md/.json, paired bootstrap intervals of each difference.",
+        "Another model bundle to score the same items with: prints and writes comparison-paired.md/.json (and a section of report.html), paired bootstrap intervals of each difference.",
         valueName: "bundle"))
     var compareModel: String?
     @Option(help: ArgumentHelp(
@@ -120,9 +120,21 @@ struct Eval: AsyncParsableCommand {
             print(ReportComparison.markdown(baseline: base, candidate: report,
                                             baselineName: base.metadata["model"] ?? "baseline", candidateName: model.modelID))
         }
+        // Scored before the files are written, so report.html can show the paired differences.
+        var comparison: PairedComparison?
+        if let other {
+            let otherScores = try await Self.score(examples, with: other, batch: batch)
+            comparison = try PairedComparison(
+                examples: examples,
+                baseline: (other.modelID, otherScores, other.manifest.thresholds),
+                candidate: (model.modelID, scores, model.manifest.thresholds),
+                categoryMapping: mapping, options: options)
+            print(comparison!.markdown)
+        }
         if let output {
             let folder = URL(fileURLWithPath: output, isDirectory: true)
-            var files = try report.write(to: folder)
+            var files = try report.write(
+                to: folder, title: "Warden evaluation: \(model.modelID) on \(split)", comparison: comparison)
             files.append(try Self.writePredictions(examples, scores: scores, thresholds: model.manifest.thresholds, to: folder))
             if let deployment {
                 let encoder = JSONEncoder()
@@ -138,22 +150,13 @@ struct Eval: AsyncParsableCommand {
             }
             note("wrote " + files.map(\.lastPathComponent).joined(separator: ", ") + " to \(output)")
         }
-        if let other {
-            let otherScores = try await Self.score(examples, with: other, batch: batch)
-            let comparison = try PairedComparison(
-                examples: examples,
-                baseline: (other.modelID, otherScores, other.manifest.thresholds),
-                candidate: (model.modelID, scores, model.manifest.thresholds),
-                categoryMapping: mapping, options: options)
-            print(comparison.markdown)
-            if let output {
-                let folder = URL(fileURLWithPath: output, isDirectory: true)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(comparison).write(to: folder.appendingPathComponent("comparison-paired.json"))
-                try Data(comparison.markdown.utf8).write(to: folder.appendingPathComponent("comparison-paired.md"))
-                note("wrote comparison-paired.md, comparison-paired.json to \(output)")
-            }
+        if let comparison, let output {
+            let folder = URL(fileURLWithPath: output, isDirectory: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(comparison).write(to: folder.appendingPathComponent("comparison-paired.json"))
+            try Data(comparison.markdown.utf8).write(to: folder.appendingPathComponent("comparison-paired.md"))
+            note("wrote comparison-paired.md, comparison-paired.json to \(output)")
         }
     }
 

@@ -31,6 +31,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Client keys id:key[:default_policy[:allowed+allowed]], comma-separated (prefer WARDEN_API_KEYS).")
     var apiKeys: String?
     @Option(help: "Admin tokens id:token, comma-separated, for the audit API (prefer WARDEN_ADMIN_TOKENS).") var adminTokens: String?
+    @Option(help: "Reviewer tokens id:token, comma-separated: the review page and audit reads, no export (prefer WARDEN_REVIEWER_TOKENS).")
+    var reviewerTokens: String?
     @Option(help: "Largest request body in bytes (default 1048576).") var maxBodyBytes: Int?
     @Option(help: "Model windows (about 250 tokens each) per forward pass, at most (default 32).") var maxBatch: Int?
     @Option(help: "Milliseconds an idle batcher waits for a batch to fill (default 2).") var batchWaitMs: Int?
@@ -47,7 +49,7 @@ struct Serve: AsyncParsableCommand {
             ("WARDEN_DEFAULT_POLICY", "--default-policy", defaultPolicy), ("WARDEN_AUDIT_DB", "--audit-db", auditDb),
             ("WARDEN_BACKEND_URL", "--backend", backend), ("WARDEN_BACKEND_MODEL", "--backend-model", backendModel),
             ("WARDEN_BACKEND_API_KEY", "--backend-api-key", backendApiKey), ("WARDEN_API_KEYS", "--api-keys", apiKeys),
-            ("WARDEN_ADMIN_TOKENS", "--admin-tokens", adminTokens),
+            ("WARDEN_ADMIN_TOKENS", "--admin-tokens", adminTokens), ("WARDEN_REVIEWER_TOKENS", "--reviewer-tokens", reviewerTokens),
             ("WARDEN_MAX_BODY_BYTES", "--max-body-bytes", maxBodyBytes.map(String.init)),
             ("WARDEN_MAX_BATCH", "--max-batch", maxBatch.map(String.init)),
             ("WARDEN_BATCH_WAIT_MS", "--batch-wait-ms", batchWaitMs.map(String.init)),

@@ -101,14 +101,7 @@ extension EvaluationReport {
     var groupSections: [String] {
         (groups ?? []).flatMap { group -> [String] in
             let table = ReportFormat.table(
-                [group.field, "n", "positives", "recall", "FPR", "AUPRC", "ROC-AUC"],
-                group.rows.map { row in
-                    [
-                        row.source, "\(row.count)", "\(row.positives)", ReportFormat.number(row.recall),
-                        ReportFormat.number(row.falsePositiveRate), ReportFormat.number(row.averagePrecision),
-                        ReportFormat.number(row.rocAUC),
-                    ]
-                }, rightAligned: Set(1...6))
+                [group.field] + Self.sourceHeader, group.rows.map(Self.sourceRow), rightAligned: Set(1...6))
             let note = group.itemsWithoutValue > 0 ? "\n\n\(group.itemsWithoutValue) items have no `\(group.field)` and are not in the table." : ""
             return ["## `unsafe` by `\(group.field)`", table + note]
         }

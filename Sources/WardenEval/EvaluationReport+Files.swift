@@ -36,11 +36,12 @@ extension EvaluationReport {
         }
     }
 
-    /// Writes `report.json`, `report.md`, `precision-recall.svg` (all labels) and one
-    /// `reliability-<label>.svg` per label into `directory`, creating it if needed.
+    /// Writes `report.json`, `report.md`, `report.html` (everything on one self-contained page, with `comparison`
+    /// when given), `precision-recall.svg` (all labels) and one `reliability-<label>.svg` per label into `directory`,
+    /// creating it if needed.
     /// - Returns: the files written.
     @discardableResult
-    public func write(to directory: URL) throws(ReportError) -> [URL] {
+    public func write(to directory: URL, title: String = "Warden evaluation report", comparison: PairedComparison? = nil) throws(ReportError) -> [URL] {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -49,6 +50,7 @@ extension EvaluationReport {
         var files: [(String, Data)] = [
             ("report.json", try jsonData()),
             ("report.md", Data(markdown().utf8)),
+            ("report.html", Data(html(title: title, comparison: comparison).utf8)),
             ("precision-recall.svg", Data(SVGChart.precisionRecall(labels).utf8)),
         ]
         for label in labels {

@@ -19,7 +19,7 @@ extension EvaluationReport {
         return parts.joined(separator: "\n\n") + "\n"
     }
 
-    private var target: String { ReportFormat.percent(options.falsePositiveRateTarget) }
+    var target: String { ReportFormat.percent(options.falsePositiveRateTarget) }
 
     private var summary: String {
         let bootstrap = options.bootstrap
@@ -32,38 +32,57 @@ extension EvaluationReport {
     }
 
     private var operatingTable: String {
-        ReportFormat.table(
-            ["label", "n", "positives", "excluded", "threshold", "precision", "recall", "F1", "FPR"],
-            labels.map { label in
-                [
-                    label.label, "\(label.count)", "\(label.positives)", "\(label.excluded)",
-                    ReportFormat.number(label.threshold), ReportFormat.estimate(label.precision.map { Estimate(value: $0, interval: label.precisionInterval) }),
-                    ReportFormat.estimate(label.recall.map { Estimate(value: $0, interval: label.recallInterval) }),
-                    ReportFormat.estimate(label.f1),
-                    ReportFormat.estimate(label.falsePositiveRate),
-                ]
-            }, rightAligned: Set(1...8))
+        ReportFormat.table(operatingHeader, operatingRows, rightAligned: Set(1...8))
     }
 
     private var rankingTable: String {
-        ReportFormat.table(
+        ReportFormat.table(rankingHeader, rankingRows, rightAligned: Set(1...6))
+    }
+
+    // MARK: - Table contents, shared with the HTML report
+
+    var operatingHeader: [String] { ["label", "n", "positives", "excluded", "threshold", "precision", "recall", "F1", "FPR"] }
+
+    var operatingRows: [[String]] {
+        labels.map { label in
             [
-                "label", "AUPRC", "ROC-AUC", "ECE", "Brier", "best-F1 threshold (F1)",
-                "recall @ \(target) FPR (threshold)",
-            ],
-            labels.map { label in
-                let best = label.bestF1.map {
-                    "\(ReportFormat.number($0.threshold)) (\(ReportFormat.number($0.counts.f1)))"
-                }
-                let recall = label.recallAtFalsePositiveRate.map {
-                    "\(ReportFormat.estimate($0.recall)) (\(ReportFormat.number($0.threshold)))"
-                }
-                return [
-                    label.label, ReportFormat.estimate(label.averagePrecision), ReportFormat.number(label.rocAUC),
-                    ReportFormat.number(label.expectedCalibrationError), ReportFormat.number(label.brierScore),
-                    best ?? "–", recall ?? "–",
-                ]
-            }, rightAligned: Set(1...6))
+                label.label, "\(label.count)", "\(label.positives)", "\(label.excluded)",
+                ReportFormat.number(label.threshold), ReportFormat.estimate(label.precision.map { Estimate(value: $0, interval: label.precisionInterval) }),
+                ReportFormat.estimate(label.recall.map { Estimate(value: $0, interval: label.recallInterval) }),
+                ReportFormat.estimate(label.f1),
+                ReportFormat.estimate(label.falsePositiveRate),
+            ]
+        }
+    }
+
+    var rankingHeader: [String] {
+        ["label", "AUPRC", "ROC-AUC", "ECE", "Brier", "best-F1 threshold (F1)", "recall @ \(target) FPR (threshold)"]
+    }
+
+    var rankingRows: [[String]] {
+        labels.map { label in
+            let best = label.bestF1.map {
+                "\(ReportFormat.number($0.threshold)) (\(ReportFormat.number($0.counts.f1)))"
+            }
+            let recall = label.recallAtFalsePositiveRate.map {
+                "\(ReportFormat.estimate($0.recall)) (\(ReportFormat.number($0.threshold)))"
+            }
+            return [
+                label.label, ReportFormat.estimate(label.averagePrecision), ReportFormat.number(label.rocAUC),
+                ReportFormat.number(label.expectedCalibrationError), ReportFormat.number(label.brierScore),
+                best ?? "–", recall ?? "–",
+            ]
+        }
+    }
+
+    static let sourceHeader = ["n", "positives", "recall", "FPR", "AUPRC", "ROC-AUC"]
+
+    static func sourceRow(_ source: SourceReport) -> [String] {
+        [
+            source.source, "\(source.count)", "\(source.positives)", ReportFormat.number(source.recall),
+            ReportFormat.number(source.falsePositiveRate), ReportFormat.number(source.averagePrecision),
+            ReportFormat.number(source.rocAUC),
+        ]
     }
 
     private var benignSection: String {
@@ -78,15 +97,7 @@ extension EvaluationReport {
     }
 
     private var sourceTable: String {
-        ReportFormat.table(
-            ["source", "n", "positives", "recall", "FPR", "AUPRC", "ROC-AUC"],
-            sources.map { source in
-                [
-                    source.source, "\(source.count)", "\(source.positives)", ReportFormat.number(source.recall),
-                    ReportFormat.number(source.falsePositiveRate), ReportFormat.number(source.averagePrecision),
-                    ReportFormat.number(source.rocAUC),
-                ]
-            }, rightAligned: Set(1...6))
+        ReportFormat.table(["source"] + Self.sourceHeader, sources.map(Self.sourceRow), rightAligned: Set(1...6))
     }
 
     private var definitions: String {

@@ -66,7 +66,11 @@ public struct APIError: Error, Sendable, HTTPResponseError, CustomStringConverti
 
     static let adminRequired = APIError(
         .forbidden, type: "permission_error", code: "admin_token_required",
-        message: "this route needs an admin token; client API keys cannot read the audit log")
+        message: "this route needs an admin or reviewer token; client API keys cannot read the audit log")
+
+    static let reviewerCannot = APIError(
+        .forbidden, type: "permission_error", code: "admin_token_required",
+        message: "this route needs an admin token; a reviewer token reads and labels events but cannot export")
 
     static func overloaded(retryAfter: Int, detail: String = "the server is at capacity") -> APIError {
         APIError(

@@ -49,10 +49,13 @@ public func buildApplication(
         generator: chatBackend.map { GuardedGenerator(backend: $0, guard: guardStage) },
         backendModel: configuration.backendModel ?? (configuration.backend == .echo ? "echo" : "default"),
         auditStore: auditStore, auditWriter: auditWriter,
-        authenticator: Authenticator(clientKeys: configuration.clientKeys, adminTokens: configuration.adminTokens),
+        authenticator: Authenticator(
+            clientKeys: configuration.clientKeys, adminTokens: configuration.adminTokens, reviewerTokens: configuration.reviewerTokens),
         metrics: metrics, logger: logger)
 
     let router = Router()
+    // Outermost, so error responses made by APIMiddleware get the headers too.
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: APIMiddleware(metrics: metrics, retryAfter: configuration.retryAfterSeconds, logger: logger))
     router.get("/healthz") { _, _ in try service.health() }
     router.get("/readyz") { _, _ in try service.readiness() }
@@ -68,6 +71,10 @@ public func buildApplication(
         try await service.reviewAuditEvent(request, id: try context.parameters.require("id"))
     }
     router.get("/v1/audit/stats") { request, _ in try await service.auditStatistics(request) }
+    router.get("/v1/audit/session") { request, _ in try service.auditSession(request) }
+    router.get("/v1/audit/export") { request, _ in try await service.auditExport(request) }
+    router.get("/review") { _, _ in ReviewPage.page() }
+    router.get("/review/{asset}") { _, context in try ReviewPage.asset(try context.parameters.require("asset")) }
 
     // Shut down in reverse order, after the server has finished its requests: the batcher
     // answers what is queued, then the audit writer drains its queue.

@@ -18,13 +18,31 @@ public enum Caller: Sendable, Hashable {
     }
 }
 
-/// Checks bearer tokens against the configured client keys and admin tokens.
+/// What a token may do on the audit API (see "Roles" in Docs/service.md).
+public enum AuditRole: String, Sendable, Hashable, Codable {
+    /// Reads, labels, exports; also works on the client routes.
+    case admin
+    /// Reads and labels (the review page); cannot export reviewed data.
+    case reviewer
+}
+
+/// The holder of an admin or reviewer token on the audit API.
+struct AuditCaller: Sendable, Hashable {
+    var id: String
+    var role: AuditRole
+
+    /// How the caller's reviews are signed: `admin:ops`, `reviewer:alice`.
+    var reviewerName: String { "\(role.rawValue):\(id)" }
+}
+
+/// Checks bearer tokens against the configured client keys, admin tokens and reviewer tokens.
 ///
 /// Every configured secret is compared, in constant time for its length, whatever matches first, so
 /// the time of a check does not tell which secret (or how much of one) a guess got right.
 struct Authenticator: Sendable {
     let clientKeys: [ClientKey]
     let adminTokens: [AdminToken]
+    var reviewerTokens: [ReviewerToken] = []
 
     /// The caller of a client route (moderation, guard check, chat).
     /// - Throws: ``APIError/unauthorized`` when keys are configured and the token matches none.
@@ -38,10 +56,22 @@ struct Authenticator: Sendable {
         throw .unauthorized
     }
 
-    /// The admin behind an audit route: 401 without a known token, 403 for a client key.
+    /// The admin behind an admin-only route (export): 401 without a known token, 403 for a client key or reviewer token.
     func admin(_ request: Request) throws(APIError) -> AdminToken {
         guard let token = Self.bearer(request) else { throw .unauthorized }
         if let admin = match(token, adminTokens.map { ($0.token, $0) }) { return admin }
+        if match(token, reviewerTokens.map { ($0.token, $0) }) != nil { throw .reviewerCannot }
+        if match(token, clientKeys.map { ($0.key, $0) }) != nil { throw .adminRequired }
+        throw .unauthorized
+    }
+
+    /// The admin or reviewer behind an audit read or a review: 401 without a known token, 403 for a client key.
+    func auditCaller(_ request: Request) throws(APIError) -> AuditCaller {
+        guard let token = Self.bearer(request) else { throw .unauthorized }
+        let admin = match(token, adminTokens.map { ($0.token, $0) })
+        let reviewer = match(token, reviewerTokens.map { ($0.token, $0) })
+        if let admin { return AuditCaller(id: admin.id, role: .admin) }
+        if let reviewer { return AuditCaller(id: reviewer.id, role: .reviewer) }
         if match(token, clientKeys.map { ($0.key, $0) }) != nil { throw .adminRequired }
         throw .unauthorized
     }

@@ -15,9 +15,11 @@ import WardenTaxonomy
 ///   - { id: app, key: sk-app-1, default_policy: default, allowed_policies: [default, strict] }
 /// admin_tokens:
 ///   - { id: ops, token: adm-1 }
+/// reviewer_tokens:
+///   - { id: alice, token: rev-1 }
 /// ```
 extension ServerConfiguration {
-    static let fileSections = ["server", "model", "taxonomy", "policies", "audit", "backend", "batching", "api_keys", "admin_tokens"]
+    static let fileSections = ["server", "model", "taxonomy", "policies", "audit", "backend", "batching", "api_keys", "admin_tokens", "reviewer_tokens"]
 
     mutating func apply(file: URL) throws {
         let name = file.relativePath
@@ -32,6 +34,7 @@ extension ServerConfiguration {
             switch section {
             case "api_keys": clientKeys = try Self.clientKeys(node)
             case "admin_tokens": adminTokens = try Self.adminTokens(node)
+            case "reviewer_tokens": reviewerTokens = try Self.adminTokens(node)
             default: try apply(section: section, node)
             }
         }

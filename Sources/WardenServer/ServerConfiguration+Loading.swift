@@ -41,6 +41,10 @@ extension ServerConfiguration {
             if let tokens = layer.values["WARDEN_ADMIN_TOKENS"] {
                 configuration.adminTokens = try Self.parseAdminTokens(tokens, source: layer.describe("WARDEN_ADMIN_TOKENS"))
             }
+            if let tokens = layer.values["WARDEN_REVIEWER_TOKENS"] {
+                configuration.reviewerTokens = try Self.parseAdminTokens(
+                    tokens, source: layer.describe("WARDEN_REVIEWER_TOKENS"), unnamedPrefix: "reviewer")
+            }
         }
         try configuration.validate()
         return configuration
@@ -55,6 +59,13 @@ extension ServerConfiguration {
         for token in adminTokens where clientKeys.contains(where: { $0.key == token.token }) {
             throw ServerConfigurationError(
                 source: "admin_tokens", message: "admin token '\(token.id)' is also a client key; give them different secrets")
+        }
+        // A secret shared by two roles would be read as the stronger one; say so instead.
+        for token in reviewerTokens
+        where clientKeys.contains(where: { $0.key == token.token }) || adminTokens.contains(where: { $0.token == token.token }) {
+            throw ServerConfigurationError(
+                source: "reviewer_tokens",
+                message: "reviewer token '\(token.id)' is also a client key or admin token; give each role its own secret")
         }
     }
 
@@ -76,8 +87,10 @@ extension ServerConfiguration {
         return keys
     }
 
-    /// `id:token` (or a bare token, named `admin-<n>`), separated by commas.
-    static func parseAdminTokens(_ text: String, source: String) throws(ServerConfigurationError) -> [AdminToken] {
+    /// `id:token` (or a bare token, named `admin-<n>` or `reviewer-<n>`), separated by commas.
+    static func parseAdminTokens(
+        _ text: String, source: String, unnamedPrefix: String = "admin"
+    ) throws(ServerConfigurationError) -> [AdminToken] {
         var tokens: [AdminToken] = []
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             if let colon = entry.firstIndex(of: ":") {
@@ -88,7 +101,7 @@ extension ServerConfiguration {
                 }
                 tokens.append(AdminToken(id: id, token: token))
             } else {
-                tokens.append(AdminToken(id: "admin-\(tokens.count + 1)", token: entry))
+                tokens.append(AdminToken(id: "\(unnamedPrefix)-\(tokens.count + 1)", token: entry))
             }
         }
         return tokens

@@ -38,6 +38,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var clientKeys: [ClientKey] = []
     /// Tokens of the audit API (always required there).
     public var adminTokens: [AdminToken] = []
+    /// Tokens of reviewers: they read the audit log and label events (the review page), but cannot export or prune.
+    public var reviewerTokens: [ReviewerToken] = []
     /// Largest request body accepted (413 beyond).
     public var maxBodyBytes = 1 << 20
     public var batching = BatchingOptions()
@@ -118,6 +120,9 @@ public struct AdminToken: Sendable, Hashable {
         self.token = token
     }
 }
+
+/// A reviewer's token: the admin token's shape (an id for logs and reviews, and the secret), a narrower role.
+public typealias ReviewerToken = AdminToken
 
 /// Dynamic batching of classifier calls (see ``BatchingClassifier``). Costs are counted in windows: a text of
 /// up to about 250 tokens is one window; a longer one is several (overlapping by the model's `window_overlap`).

@@ -5,7 +5,7 @@ import WardenCore
 
 /// `POST /v1/audit/events/{id}/review`.
 struct ReviewRequest: Decodable {
-    /// Defaults to the admin token's id.
+    /// Defaults to the token's role and id (`admin:ops`, `reviewer:alice`); only an admin may name someone else.
     var reviewer: String?
     var unsafe: Bool
     var categories: [String]?
@@ -15,7 +15,7 @@ struct ReviewRequest: Decodable {
 extension WardenService {
     /// `GET /v1/audit/events`: newest first, filtered; `next_cursor` pages on.
     func auditEvents(_ request: Request) async throws -> Response {
-        _ = try authenticator.admin(request)
+        _ = try authenticator.auditCaller(request)
         let query = try Self.auditQuery(request.uri.queryParameters)
         let page = try await auditStore.events(matching: query)
         return try jsonResponse(page, encoder: APIJSON.snakeCaseEncoder)
@@ -23,29 +23,36 @@ extension WardenService {
 
     /// `GET /v1/audit/events/{id}` (a full id or a unique prefix of at least 4 characters).
     func auditEvent(_ request: Request, id text: String) async throws -> Response {
-        _ = try authenticator.admin(request)
+        _ = try authenticator.auditCaller(request)
         let id = try await auditStore.resolveEventID(text)
         guard let detail = try await auditStore.event(id: id) else { throw AuditError.eventNotFound(text) }
-        return try jsonResponse(detail, encoder: APIJSON.snakeCaseEncoder)
+        return try jsonResponse(eventView(detail), encoder: APIJSON.snakeCaseEncoder)
     }
 
     /// `POST /v1/audit/events/{id}/review`: adds a review beside the verdict; answers the event.
     func reviewAuditEvent(_ request: Request, id text: String) async throws -> Response {
-        let admin = try authenticator.admin(request)
+        let caller = try authenticator.auditCaller(request)
         let body = try await RequestDecoding.decode(ReviewRequest.self, from: request, maxBytes: configuration.maxBodyBytes)
+        let named = body.reviewer?.trimmingCharacters(in: .whitespaces).nonEmpty
+        // A reviewer signs with their own token's name, so the export says who labelled what.
+        if caller.role == .reviewer, let named, named != caller.reviewerName {
+            throw APIError(
+                .forbidden, type: "permission_error", code: "reviewer_mismatch",
+                message: "a reviewer token signs its reviews as '\(caller.reviewerName)'; drop 'reviewer' or send that name")
+        }
         let unknown = taxonomy.unknownCategoryNames(body.categories ?? [])
         guard unknown.isEmpty else { throw APIError.badRequest(taxonomy.unknownCategoriesMessage(unknown), code: "unknown_category") }
         let id = try await auditStore.resolveEventID(text)
-        let reviewer = body.reviewer?.trimmingCharacters(in: .whitespaces).nonEmpty ?? "admin:\(admin.id)"
+        let reviewer = named ?? caller.reviewerName
         let review = AuditReview(eventID: id, reviewer: reviewer, unsafe: body.unsafe, categories: body.categories ?? [], note: body.note)
         try await auditStore.review(eventID: id, review)
         guard let detail = try await auditStore.event(id: id) else { throw AuditError.eventNotFound(text) }
-        return try jsonResponse(detail, encoder: APIJSON.snakeCaseEncoder)
+        return try jsonResponse(eventView(detail), encoder: APIJSON.snakeCaseEncoder)
     }
 
     /// `GET /v1/audit/stats`: counts per decision, category and day, under the same filters.
     func auditStatistics(_ request: Request) async throws -> Response {
-        _ = try authenticator.admin(request)
+        _ = try authenticator.auditCaller(request)
         let statistics = try await auditStore.statistics(matching: try Self.auditQuery(request.uri.queryParameters))
         return try jsonResponse(statistics, encoder: APIJSON.snakeCaseEncoder)
     }
@@ -53,7 +60,8 @@ extension WardenService {
     // MARK: - Query parameters
 
     static let auditParameters = [
-        "decision", "category", "direction", "policy", "since", "until", "q", "reviewed", "min_unsafe", "limit", "cursor", "offset",
+        "decision", "flagged", "category", "direction", "policy", "model", "since", "until", "q", "reviewed", "min_unsafe",
+        "limit", "cursor", "offset",
     ]
 
     /// Reads the filters; unknown parameters and unreadable values are 400s that say what is accepted.
@@ -72,6 +80,8 @@ extension WardenService {
                 query.direction = try parse(text, name) { Direction(rawValue: $0) }
             case "category": query.category = text
             case "policy": query.policyID = text
+            case "model": query.modelID = text
+            case "flagged": query.flagged = try parse(text, name) { Bool($0.lowercased()) }
             case "q": query.text = text
             case "cursor": query.cursor = text
             case "since": query.since = try parse(text, name) { AuditTimeParsing.date($0) }
@@ -92,7 +102,7 @@ extension WardenService {
             case "decision": "allow, review or block"
             case "direction": "input or output"
             case "since", "until": "a date (2025-01-31, 2025-01-31T12:00:00Z) or a duration before now (30m, 12h, 7d)"
-            case "reviewed": "true or false"
+            case "reviewed", "flagged": "true or false"
             case "min_unsafe": "a number in [0, 1]"
             case "limit": "a whole number in 1...\(AuditQuery.maximumLimit)"
             default: "a whole number >= 0"

@@ -93,14 +93,14 @@ struct ReportWriterTests {
         #expect(points.map(\.1) == [1, 1, 0.5, 0.5])
     }
 
-    @Test("write(to:) writes the JSON, Markdown and charts")
+    @Test("write(to:) writes the JSON, Markdown, HTML and charts")
     func writesFiles() throws {
         let directory = try TemporaryDirectory()
         let output = directory.url.appendingPathComponent("out")
         let files = try ReportFixture.report().write(to: output)
         #expect(
             files.map(\.lastPathComponent) == [
-                "report.json", "report.md", "precision-recall.svg", "reliability-unsafe.svg", "reliability-hate.svg",
+                "report.json", "report.md", "report.html", "precision-recall.svg", "reliability-unsafe.svg", "reliability-hate.svg",
                 "reliability-violent_crimes.svg",
             ])
         for file in files where file.pathExtension == "svg" {
