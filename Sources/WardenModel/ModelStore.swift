@@ -119,7 +119,7 @@ public struct ModelStore: Sendable {
 
     /// The command that fetches this store's base.
     var fetchCommand: String {
-        spec == .miniLM ? "warden model fetch" : "warden model fetch --base \(spec.name)"
+        spec.name == BaseModelSpec.miniLM.name ? "warden model fetch" : "warden model fetch --base \(spec.name)"
     }
 
     private var stampURL: URL { directory.appendingPathComponent(".verified.json") }
