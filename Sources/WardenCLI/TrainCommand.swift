@@ -23,6 +23,7 @@ struct Train: AsyncParsableCommand {
         )
 
         @OptionGroup var data: DataCommand.DataOptions
+        @OptionGroup var base: BaseOption
         @Option(help: "Output bundle folder.") var output: String
         @Option(help: "Bundle id recorded in audit events.") var id = "warden-minilm-frozen"
         @Option(help: "Bundle version.") var version = "1.0.0"
@@ -43,10 +44,10 @@ struct Train: AsyncParsableCommand {
             let calibration = parts[.calibration] ?? []
             note("train \(train.count) items, calibration \(calibration.count) items (validation \(parts[.validation]?.count ?? 0) held out)")
 
-            let store = ModelStore()
-            let base = try store.locate()
-            let encoder = try Encoder.load(directory: base.directory)
-            let tokenizer = try BertTokenizer(vocabularyURL: base.vocabulary, specialTokensInText: .plainText)
+            let store = ModelStore(spec: try base.spec())
+            let files = try store.locate()
+            let encoder = try Encoder.load(directory: files.directory)
+            let tokenizer = try files.tokenizer(specialTokensInText: .plainText)
             let normalization = ModelManifest.NormalizationSpec()
             let normalizer = TextNormalizer(options: normalization.options)
             let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: ModelInputBuilder.standardOverlap(maxLength: maxLength),
@@ -78,8 +79,8 @@ struct Train: AsyncParsableCommand {
             let dataFiles = try data.manifestFiles(examples: examples)
             let manifest = ModelManifest(
                 formatVersion: ModelManifest.currentFormatVersion, id: id, version: version,
-                description: "MiniLM-L6 (frozen) + MLP head on mean-pooled layers \(layers), trained by `warden train head`.",
-                base: .init(package: store.spec.package, version: store.spec.version, sha256: store.spec.sha256),
+                description: "\(store.spec.name) (frozen) + MLP head on mean-pooled layers \(layers), trained by `warden train head`.",
+                base: .init(spec: store.spec, tokenizer: tokenizer.family),
                 labels: targets.space.labels, maxLength: maxLength, windowOverlap: ModelInputBuilder.standardOverlap(maxLength: maxLength),
                 pooling: .init(layers: layers),
                 head: .init(file: "head.safetensors", hiddenSize: hidden, inputSize: builder.extractor.width),

@@ -76,7 +76,7 @@ extension Encoder {
         for s in 0..<batch.count {
             for (position, token) in batch.range(ofSequence: s).enumerated() {
                 let g = dSum.row(token)
-                for (table, row) in [(words, batch.tokenIDs[token]), (positions, position), (types, batch.tokenTypeIDs[token])] {
+                for (table, row) in [(words, batch.tokenIDs[token]), (positions, position + c.positionOffset), (types, batch.tokenTypeIDs[token])] {
                     guard let table else { continue }
                     let target = table + row * h
                     for j in 0..<h { target[j] += g[j] }

@@ -26,7 +26,7 @@ extension Encoder {
         let scratch = (0..<workerCount).map { workspace.worker($0) }
         var positions = [Int](repeating: 0, count: tokenCount)
         for s in 0..<batch.count {
-            for (p, t) in batch.range(ofSequence: s).enumerated() { positions[t] = p }
+            for (p, t) in batch.range(ofSequence: s).enumerated() { positions[t] = p + c.positionOffset }
         }
 
         let maskFlags = batch.attentionMask ?? []

@@ -20,7 +20,7 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
     public var operatingThresholds: [String: Double] { manifest.thresholds }
     public var dimension: Int { encoder.configuration.hiddenSize }
 
-    public init(manifest: ModelManifest, encoder: Encoder, head: ClassifierHead, tokenizer: BertTokenizer, workers: Int = 1) {
+    public init(manifest: ModelManifest, encoder: Encoder, head: ClassifierHead, tokenizer: any Tokenizer, workers: Int = 1) {
         self.manifest = manifest
         self.encoder = encoder
         self.head = head
@@ -31,21 +31,23 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
             normalize: { normalizer.normalize($0) })
     }
 
-    /// Loads a bundle folder over the verified base model of `store`.
+    /// Loads a bundle folder over the verified base model it was trained on (in `store`'s home; the base named by
+    /// the manifest when it is a known one, else `store`'s).
     ///
     /// With `workers > 1` this sets OpenBLAS (process-wide) to one thread: the workers already split every GEMM,
     /// and two levels of threads on top of each other oversubscribe the cores.
     public static func load(bundle: URL, store: ModelStore = ModelStore(), workers: Int = 1) throws -> EncoderClassifier {
         if workers > 1 { BLAS.setThreadCount(1) }
         let manifest = try ModelManifest.load(from: bundle)
+        let store = ModelStore(home: store.home, spec: BaseModelSpec.matching(manifest.base) ?? store.spec)
         let base = try store.locate()
         for (file, expected) in manifest.base.sha256 where store.spec.sha256[file] != expected {
             throw ModelBundleError.baseMismatch(bundle: bundle.path, file: file, expected: expected, actual: store.spec.sha256[file] ?? "none")
         }
         let encoder = try Encoder.load(directory: base.directory, delta: manifest.encoderDelta.map { bundle.appendingPathComponent($0) })
         let head = try ClassifierHead.load(from: bundle.appendingPathComponent(manifest.head.file), spec: manifest.head, labels: manifest.labels.count)
-        // User text must never be able to inject [SEP] or [CLS] into the model's input.
-        let tokenizer = try BertTokenizer(vocabularyURL: base.vocabulary, specialTokensInText: .plainText)
+        // User text must never be able to inject [SEP]/[CLS] (or </s>/<s>) into the model's input.
+        let tokenizer = try base.tokenizer(specialTokensInText: .plainText)
         return EncoderClassifier(manifest: manifest, encoder: encoder, head: head, tokenizer: tokenizer, workers: workers)
     }
 

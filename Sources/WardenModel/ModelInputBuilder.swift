@@ -12,7 +12,7 @@ import WardenTokenizer
 /// not lost to truncation. In `output` windows the prompt is cut to a quarter of the window, keeping
 /// its end, so most of each window is response.
 public struct ModelInputBuilder: Sendable {
-    public let tokenizer: BertTokenizer
+    public let tokenizer: any Tokenizer
     public let maxLength: Int
     public let overlap: Int
     /// Applied to every message before tokenization; nil keeps text as it is.
@@ -22,7 +22,7 @@ public struct ModelInputBuilder: Sendable {
     /// a phrase cut by one window boundary is whole in the next.
     public static func standardOverlap(maxLength: Int) -> Int { maxLength / 4 }
 
-    public init(tokenizer: BertTokenizer, maxLength: Int, overlap: Int, normalize: (@Sendable (String) -> String)? = nil) {
+    public init(tokenizer: any Tokenizer, maxLength: Int, overlap: Int, normalize: (@Sendable (String) -> String)? = nil) {
         precondition(maxLength > 8 && overlap >= 0 && overlap < maxLength - 3)
         self.tokenizer = tokenizer
         self.maxLength = maxLength
@@ -52,7 +52,8 @@ public struct ModelInputBuilder: Sendable {
             guard let judged = input.conversation.judgedIndex(for: .output) else { return [tokenizer.assemble(first: [], second: nil)] }
             let response = pieces(messages[judged].content)
             let prompt = messages[..<judged].last { $0.role == .user }.map { pieces($0.content) } ?? []
-            let budget = maxLength - 3
+            // BERT frames a pair with 3 special tokens, XLM-R with 4.
+            let budget = maxLength - (tokenizer.family == .sentencePiece ? 4 : 3)
             if prompt.count + response.count <= budget {
                 return [tokenizer.assemble(first: prompt, second: response)]
             }

@@ -63,10 +63,16 @@ public struct ModelManifest: Codable, Sendable, Hashable {
         public var package: String
         public var version: String
         public var sha256: [String: String]
-        public init(package: String, version: String, sha256: [String: String]) {
+        /// The base's `--base` name (absent in bundles written before there were two bases: MiniLM).
+        public var name: String?
+        /// The tokenizer family of the base (absent in older bundles: WordPiece).
+        public var tokenizer: TokenizerFamily?
+        public init(package: String, version: String, sha256: [String: String], name: String? = nil, tokenizer: TokenizerFamily? = nil) {
             self.package = package
             self.version = version
             self.sha256 = sha256
+            self.name = name
+            self.tokenizer = tokenizer
         }
     }
 

@@ -1,7 +1,7 @@
 /// Several token sequences of different lengths concatenated into one batch, with no padding.
 ///
 /// Sequence `i` occupies tokens `sequenceOffsets[i] ..< sequenceOffsets[i + 1]`. The encoder restarts positions
-/// at 0 for each sequence and attends only within it, so packing wastes no compute on padding. An optional
+/// at 0 (plus the configuration's offset) for each sequence and attends only within it, so packing wastes no compute on padding. An optional
 /// per-token attention mask supports HF-style padded input: a masked token is never attended to and is left out
 /// of mean pooling, but it still occupies a position (exactly as `BertModel` treats padding).
 public struct PackedBatch: Sendable, Equatable {
@@ -72,8 +72,8 @@ public struct PackedBatch: Sendable, Equatable {
     func validate(for configuration: EncoderConfiguration) throws {
         for s in 0..<count {
             let r = range(ofSequence: s)
-            if r.count > configuration.maxPositionEmbeddings {
-                throw EncoderError.sequenceTooLong(sequence: s, length: r.count, maximum: configuration.maxPositionEmbeddings)
+            if r.count > configuration.maxSequenceLength {
+                throw EncoderError.sequenceTooLong(sequence: s, length: r.count, maximum: configuration.maxSequenceLength)
             }
             for t in r {
                 if tokenIDs[t] < 0 || tokenIDs[t] >= configuration.vocabularySize {

@@ -4,7 +4,7 @@ import Foundation
 /// (the Rust `tokenizers` pipeline) id for id on the golden cases.
 ///
 /// Immutable after loading, so one instance serves every request concurrently.
-public final class BertTokenizer: Sendable {
+public final class BertTokenizer: Tokenizer {
     /// What to do with the special-token spellings `[CLS]`, `[SEP]`, `[PAD]`, `[UNK]`, `[MASK]` in user text.
     public enum SpecialTokensInText: Sendable, Equatable {
         /// Match them (case-sensitive, before normalization) and emit their ids, as Hugging Face does.
@@ -59,28 +59,15 @@ public final class BertTokenizer: Sendable {
         }
     }
 
-    /// The token spellings of `text`'s pieces (for inspection; the model needs ``pieceIDs(_:)``).
-    public func tokens(_ text: String) -> [String] {
-        pieceIDs(text).map { vocabulary.tokens[Int($0)] }
+    public var family: TokenizerFamily { .wordPiece }
+    public var specialIDs: SpecialTokenIDs { vocabulary.specialIDs }
+    public var vocabularySize: Int { vocabulary.count }
+
+    public func token(for id: Int32) -> String? {
+        vocabulary.token(for: id)
     }
 
     // MARK: - Encodings
-
-    /// `[CLS] text [SEP]`, keeping the start of the text when `maxLength` (special tokens included) is exceeded.
-    public func encode(_ text: String, maxLength: Int? = nil) -> Encoding {
-        assemble(first: pieceIDs(text), second: nil, maxLength: maxLength, truncation: .longestFirst)
-    }
-
-    /// `[CLS] first [SEP] second [SEP]`, truncated to `maxLength` (special tokens included) by `truncation`.
-    ///
-    /// An empty string `second` counts as no second segment and gives `[CLS] first [SEP]`, as the
-    /// `transformers` front end does. A non-empty `second` that yields no pieces (only spaces, say) keeps its
-    /// own `[SEP]` with type id 1, as `transformers` does too.
-    public func encode(_ first: String, pair second: String?, maxLength: Int?,
-                       truncation: TruncationStrategy = .longestFirst) -> Encoding {
-        let secondPieces = second.flatMap { $0.isEmpty ? nil : pieceIDs($0) }
-        return assemble(first: pieceIDs(first), second: secondPieces, maxLength: maxLength, truncation: truncation)
-    }
 
     /// Wraps already-tokenized pieces (from ``pieceIDs(_:)``, or a window of them) in `[CLS]`/`[SEP]`.
     ///
@@ -90,29 +77,7 @@ public final class BertTokenizer: Sendable {
     ///     special tokens themselves (2 or 3) leaves only the special tokens.
     public func assemble(first: [Int32], second: [Int32]?, maxLength: Int? = nil,
                          truncation: TruncationStrategy = .longestFirst) -> Encoding {
-        let specialCount = second == nil ? 2 : 3
-        var kept = (first: first.count, second: second?.count ?? 0)
-        if let maxLength {
-            kept = Truncation.keptLengths(first: first.count, second: second?.count, budget: maxLength - specialCount,
-                                          strategy: truncation)
-        }
-        let dropped = first.count - kept.first + (second?.count ?? 0) - kept.second
-        let cls = vocabulary.specialIDs.classification
-        let sep = vocabulary.specialIDs.separator
-        var ids: [Int32] = []
-        ids.reserveCapacity(kept.first + kept.second + specialCount)
-        ids.append(cls)
-        // `.leftOfFirst` keeps the end of the first segment; every other cut keeps the start.
-        ids.append(contentsOf: truncation == .leftOfFirst ? first.suffix(kept.first) : first.prefix(kept.first))
-        ids.append(sep)
-        let firstLength = ids.count
-        if let second {
-            ids.append(contentsOf: second.prefix(kept.second))
-            ids.append(sep)
-        }
-        var typeIDs = [Int32](repeating: 0, count: ids.count)
-        for index in firstLength..<ids.count { typeIDs[index] = 1 }
-        return Encoding(ids: ids, typeIDs: typeIDs, droppedPieceCount: dropped)
+        Framing.bert(vocabulary.specialIDs).assemble(first: first, second: second, maxLength: maxLength, truncation: truncation)
     }
 
     // MARK: - Special tokens in text

@@ -58,9 +58,14 @@ public struct FeatureBuilder: Sendable {
         return features
     }
 
-    /// Depends on the examples' ids and text, the pooled layers and the window settings.
+    /// Depends on the examples' ids and text, the pooled layers, the window settings and, for any base but MiniLM
+    /// (whose keys predate a second base and stay valid), the tokenizer family and encoder shape.
     func cacheKey(_ examples: [LabelledExample]) -> UInt64 {
         var text = "v1|\(extractor.layers)|\(inputs.maxLength)|\(inputs.overlap)|\(examples.count)"
+        if inputs.tokenizer.family != .wordPiece {
+            let c = extractor.encoder.configuration
+            text += "|\(inputs.tokenizer.family.rawValue)|\(c.vocabularySize)|\(c.layerCount)|\(c.hiddenSize)"
+        }
         for example in examples { text += "|\(example.id):\(example.prompt.count):\(example.response?.count ?? -1)" }
         return DataSplit.fnv1a(text)
     }

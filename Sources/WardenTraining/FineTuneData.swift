@@ -19,7 +19,7 @@ public enum FineTuneData {
     /// Reference recipe (train_reference.py): `[CLS] prompt [SEP] (response [SEP])` truncated longest-first to
     /// `maxLength`, no normalisation, the raw `unsafe` flag as the only label, weight 1, batches bucketed by
     /// characters of prompt + response.
-    public static func referenceExample(_ item: LabelledExample, tokenizer: BertTokenizer, maxLength: Int) -> FineTuneExample {
+    public static func referenceExample(_ item: LabelledExample, tokenizer: any Tokenizer, maxLength: Int) -> FineTuneExample {
         let encoding = tokenizer.encode(item.prompt, pair: item.response, maxLength: maxLength)
         return FineTuneExample(
             encoding: encoding, target: TrainingTarget(values: [item.unsafe ? 1 : 0], mask: [1]), weight: 1,
