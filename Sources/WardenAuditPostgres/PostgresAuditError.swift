@@ -18,10 +18,12 @@ enum PostgresAuditErrors {
         case let error as PSQLError:
             return psqlError(error, location: location)
         default:
-            // The pool's circuit breaker (`ConnectionPoolError`): no connection could be made for a while.
+            // The pool's own errors (`ConnectionPoolError`): its circuit breaker after failing to connect for a while.
             let text = String(describing: error)
             if String(describing: type(of: error)).contains("ConnectionPool") {
-                return .databaseUnreachable(location: location, detail: "no connection could be opened (\(text))")
+                let detail = text.contains("CircuitBreaker")
+                    ? "no connection could be opened for a while; the pool keeps retrying" : "connection pool: \(text)"
+                return .databaseUnreachable(location: location, detail: detail)
             }
             return .database(path: location, detail: text)
         }

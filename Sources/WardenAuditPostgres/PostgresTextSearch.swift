@@ -44,6 +44,29 @@ enum PostgresTextSearch {
         return tokens
     }
 
+    /// The folded words of `text`, in order: what is indexed and what is searched. This runs for every message
+    /// written, so it folds the whole text once (not word by word) and skips Foundation's folding for ASCII text.
+    static func lexemes(_ text: String) -> [String] {
+        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        let folded = isASCII ? text.lowercased() : text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        var lexemes: [String] = []
+        var current = String.UnicodeScalarView()
+        func close() {
+            guard !current.isEmpty else { return }
+            let lexeme = String(current)
+            if lexeme.utf8.count <= maximumLexemeBytes { lexemes.append(lexeme) }
+            current = String.UnicodeScalarView()
+        }
+        for scalar in folded.unicodeScalars {
+            let isWordScalar = scalar.isASCII
+                ? (scalar.value >= 0x30 && scalar.value <= 0x39) || (scalar.value >= 0x61 && scalar.value <= 0x7A)
+                : CharacterSet.alphanumerics.contains(scalar) && !CharacterSet.nonBaseCharacters.contains(scalar)
+            if isWordScalar { current.append(scalar) } else if !CharacterSet.nonBaseCharacters.contains(scalar) { close() }
+        }
+        close()
+        return lexemes
+    }
+
     /// Lower case without accents, and only letters and digits left (folding can leave marks or spacing behind).
     static func fold(_ word: Substring) -> String {
         let folded = word.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
@@ -56,15 +79,15 @@ enum PostgresTextSearch {
         var positions: [String: [Int]] = [:]
         var order: [String] = []
         var bytes = 0
-        for (offset, token) in tokens(text).enumerated() {
-            if positions[token.lexeme] == nil {
-                bytes += token.lexeme.utf8.count + 8
+        for (offset, lexeme) in lexemes(text).enumerated() {
+            if positions[lexeme] == nil {
+                bytes += lexeme.utf8.count + 8
                 if bytes > maximumVectorBytes { break }
-                order.append(token.lexeme)
-                positions[token.lexeme] = []
+                order.append(lexeme)
+                positions[lexeme] = []
             }
-            if positions[token.lexeme]!.count < maximumPositionsPerLexeme {
-                positions[token.lexeme]!.append(min(offset + 1, maximumPosition))
+            if positions[lexeme]!.count < maximumPositionsPerLexeme {
+                positions[lexeme]!.append(min(offset + 1, maximumPosition))
             }
         }
         return order.map { lexeme in
@@ -92,9 +115,9 @@ enum PostgresTextSearch {
                 isPrefix = true
                 word = word.dropLast()
             }
-            let lexemes = tokens(String(word)).map(\.lexeme)
-            guard !lexemes.isEmpty else { continue }
-            terms.append(Term(lexemes: lexemes, isPrefix: isPrefix))
+            let words = Self.lexemes(String(word))
+            guard !words.isEmpty else { continue }
+            terms.append(Term(lexemes: words, isPrefix: isPrefix))
         }
         return terms
     }
