@@ -69,7 +69,8 @@ public final class PostgresAuditStore: AuditLogStore, Sendable {
     /// Applies the migrations this build knows and the database lacks; at most once per store.
     public func prepare() async throws {
         guard !schemaReady.withLock({ $0 }) else { return }
-        try await run(timeout: url.connectTimeout * 2) { [self] client in
+        // A connection, then possibly a wait for another replica's migrations (the advisory lock), then our own.
+        try await run(timeout: url.connectTimeout + operationTimeout) { [self] client in
             try await client.withConnection { connection in
                 try await Self.migrate(connection, schema: url.schema, location: location, logger: logger)
             }

@@ -12,15 +12,20 @@ struct AuditFullTextTests {
         "\"unterminated", "mixed \"quo\"tes\" here", "x OR", "a AND AND b", "ünïcödé", "\u{0}",
     ]
 
-    @Test("awkward user input never makes the search fail", arguments: AuditBackend.allCases, awkwardInputs)
-    func awkwardInputNeverErrors(backend: AuditBackend, input: String) async throws {
+    @Test("awkward user input never makes the search fail", arguments: AuditBackend.allCases)
+    func awkwardInputNeverErrors(backend: AuditBackend) async throws {
+        // One store for all inputs: a database per input would test the setup 33 times, not the search.
         let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
         let store = database.store
         try await store.record(makeEvent(prompt: "I don't know what col:x means AND why (brackets) matter"))
 
-        _ = try await store.search(input)
-        _ = try await store.statistics(matching: AuditQuery(text: input))
+        for input in Self.awkwardInputs {
+            await #expect(throws: Never.self, "input \(input.debugDescription)") {
+                _ = try await store.search(input)
+                _ = try await store.statistics(matching: AuditQuery(text: input))
+            }
+        }
     }
 
     @Test("words match as text: apostrophes, operators and prefixes", arguments: AuditBackend.allCases)

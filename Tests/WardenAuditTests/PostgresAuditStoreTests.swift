@@ -77,7 +77,7 @@ struct PostgresAuditStoreTests {
                     failureMode: mode, durability: .commit, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50),
                     shutdownTimeout: .milliseconds(100)))
             let loop = Task { await writer.run() }
-            #expect(try await eventually { !writer.metrics.isDatabaseAvailable })
+            #expect(try await eventually(timeout: .seconds(120)) { !writer.metrics.isDatabaseAvailable })
 
             // In commit mode the caller learns its event is not (yet) stored: no audit ID is handed out.
             do {
