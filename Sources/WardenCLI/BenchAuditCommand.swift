@@ -29,6 +29,8 @@ struct BenchAudit: AsyncParsableCommand {
     var capacity = 10_000
     @Option(help: "Text storage: full, hash or none.", transform: { try parseValue($0, "--store-text") })
     var storeText: TextStorage = .full
+    @Option(help: "Open loop: events per second in all, spread over the producers (default: as fast as accepted).")
+    var rate: Double?
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -121,7 +123,15 @@ struct BenchAudit: AsyncParsableCommand {
     ) async throws -> [Double] {
         var latencies: [Double] = []
         var index = producer
+        // Open loop: each producer starts its events on a fixed schedule, so a slow record() does not lower the rate
+        // and its latency is what a request arriving at that rate would wait (in commit mode, for its commit).
+        let interval: Duration? = rate.map { .nanoseconds(Int64(1e9 * Double(max(1, producers)) / max($0, 0.001))) }
+        var next = clock.now + (interval ?? .zero) * Double(producer) / Double(max(1, producers))
         while clock.now < end {
+            if let interval {
+                if next > clock.now { try await Task.sleep(until: next, clock: clock) }
+                next += interval
+            }
             var event = templates[index % templates.count]
             event.id = UUID()
             event.time = Date()
@@ -132,7 +142,7 @@ struct BenchAudit: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(1))
                 continue
             }
-            if index % 16 == 0 { latencies.append((clock.now - before).timeInterval * 1e6) }
+            if index % 16 == 0 || rate != nil { latencies.append((clock.now - before).timeInterval * 1e6) }
             index += max(1, producers)
         }
         return latencies
