@@ -108,7 +108,7 @@ def run(warden, base_url, durability, seconds, clients):
     replicas = [Replica(warden, "A", free_port(), url, durability), Replica(warden, "B", free_port(), url, durability)]
     for replica in replicas:
         replica.start()
-    acknowledged, refused, answered = [], [0], [0]
+    acknowledged, refused, answered, from_a = [], [0], [0], [0]
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -134,11 +134,18 @@ def run(warden, base_url, durability, seconds, clients):
             if flagged and audit_id:
                 with lock:
                     acknowledged.append(audit_id.lower())
+                    if replica is replicas[0]:
+                        from_a[0] += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
+    # Kill A mid-run: after half the time, and once it has acknowledged a few flagged requests (a slow debug build
+    # may not have by then), so the kill can interrupt events A is writing.
     time.sleep(seconds / 2)
+    deadline = time.time() + 60
+    while from_a[0] < 5 and time.time() < deadline:
+        time.sleep(0.1)
     replicas[0].kill()
     killed_at = len(acknowledged)
     replicas[0].start()
