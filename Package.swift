@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "WardenPipeline", targets: ["WardenPipeline"]),
         .library(name: "WardenBackends", targets: ["WardenBackends"]),
         .library(name: "WardenAudit", targets: ["WardenAudit"]),
+        .library(name: "WardenAuditPostgres", targets: ["WardenAuditPostgres"]),
         .library(name: "WardenEval", targets: ["WardenEval"]),
         .library(name: "WardenServer", targets: ["WardenServer"]),
     ],
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The only C door to OpenBLAS; only WardenTensor imports it.
@@ -80,6 +82,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The audit store on PostgreSQL, for replicas that share one log; the only module importing PostgresNIO.
+        .target(
+            name: "WardenAuditPostgres",
+            dependencies: [
+                "WardenCore", "WardenAudit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "WardenPipeline",
             dependencies: [
@@ -103,7 +115,7 @@ let package = Package(
             name: "WardenServer",
             dependencies: [
                 "WardenCore", "WardenTaxonomy", "WardenPolicy", "WardenPipeline", "WardenBackends", "WardenAudit",
-                "WardenModel",
+                "WardenAuditPostgres", "WardenModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -119,7 +131,7 @@ let package = Package(
             name: "WardenCLI",
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
-                "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenTraining", "WardenPipeline",
+                "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenAuditPostgres", "WardenTraining", "WardenPipeline",
                 "WardenServer", "WardenLanguage", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -142,7 +154,13 @@ let package = Package(
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval"]),
-        .testTarget(name: "WardenAuditTests", dependencies: ["WardenAudit", "WardenEval"]),
+        .testTarget(
+            name: "WardenAuditTests",
+            dependencies: [
+                "WardenAudit", "WardenAuditPostgres", "WardenEval", "WardenCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // A fake OpenAI chat server on 127.0.0.1 for the backend and pipeline tests (test-only code;
         // a library target because two test targets share it).
         .target(

@@ -57,6 +57,22 @@ extension SQLiteAuditStore {
         try await write { db in try db.execute(sql: "DELETE FROM events WHERE 0") }
     }
 
+    public func verifyBeforeWrite() throws { try verifyFile() }
+
+    /// A removed file or a read-only connection never recovers by retrying on the same connection: reopen then.
+    public func recover(after error: any Error) async throws {
+        guard Self.needsFreshConnection(error) else { return }
+        try reopen()
+    }
+
+    static func needsFreshConnection(_ error: any Error) -> Bool {
+        switch error as? AuditError {
+        case .databaseRemoved, .databaseReadOnly: true
+        case .database(_, let detail): detail.contains("cannot open") || detail.contains("disk I/O")
+        default: false
+        }
+    }
+
     /// Opens the file at the path again (creating it, and its directory, when it is gone) and writes there from now on.
     public func reopen() throws {
         let (pool, identity) = try Self.open(path: path, options: options, migratingUpTo: nil)

@@ -17,6 +17,12 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible, Loc
     case schemaTooNew(path: String, unknownMigrations: [String])
     /// Any other SQLite failure.
     case database(path: String, detail: String)
+    /// PostgreSQL: no connection to the server (refused, timed out, name not resolved), or it dropped.
+    case databaseUnreachable(location: String, detail: String)
+    /// PostgreSQL refused the user or the password.
+    case databaseAuthentication(location: String, detail: String)
+    /// An audit URL that Warden cannot use; the text says what is wrong (never the password).
+    case invalidDatabaseURL(String)
     /// `show`, `review`: no event with this id.
     case eventNotFound(String)
     /// An id prefix matched several events.
@@ -58,6 +64,12 @@ public enum AuditError: Error, Sendable, Equatable, CustomStringConvertible, Loc
             "The audit database \(path) was written by a newer Warden (unknown migrations: \(unknown.joined(separator: ", "))); upgrade Warden."
         case .database(let path, let detail):
             "Audit database \(path): \(detail)"
+        case .databaseUnreachable(let location, let detail):
+            "Cannot reach the audit database at \(location) (\(detail)). Check the host and port of --audit-url or WARDEN_AUDIT_URL, and that PostgreSQL is running and accepts connections from here."
+        case .databaseAuthentication(let location, let detail):
+            "The audit database at \(location) refused the login (\(detail)). Check the user, and the password (in the URL, or PGPASSWORD), and pg_hba.conf."
+        case .invalidDatabaseURL(let detail):
+            "Invalid audit database URL: \(detail)"
         case .eventNotFound(let id):
             "No audit event with id \(id)."
         case .ambiguousEventID(let prefix, let matches):

@@ -58,8 +58,8 @@ enum AuditEventWriter {
 ///
 /// Written by hand because it runs for every event on the write path; JSONEncoder costs several
 /// times more here. Non-finite scores are written as `null` (JSON has no NaN) and read back as NaN.
-enum ScoresJSON {
-    static func encode(_ scores: [String: Double]) -> String {
+package enum ScoresJSON {
+    package static func encode(_ scores: [String: Double]) -> String {
         var json = "{"
         for (index, key) in scores.keys.sorted().enumerated() {
             if index > 0 { json += "," }
@@ -71,7 +71,7 @@ enum ScoresJSON {
         return json + "}"
     }
 
-    static func decode(_ json: String) -> [String: Double] {
+    package static func decode(_ json: String) -> [String: Double] {
         guard let data = json.data(using: .utf8),
             let values = try? JSONDecoder().decode([String: Double?].self, from: data)
         else { return [:] }

@@ -9,6 +9,12 @@ public struct AuditExport: Sendable, Hashable {
     /// Reviewed events without a user message to use as the prompt.
     public var skippedWithoutPrompt: Int
 
+    package init(records: [AuditExportRecord], skippedWithoutText: Int, skippedWithoutPrompt: Int) {
+        self.records = records
+        self.skippedWithoutText = skippedWithoutText
+        self.skippedWithoutPrompt = skippedWithoutPrompt
+    }
+
     /// One JSON object per line, each line ending in `\n`.
     public func jsonLines() throws -> Data {
         let encoder = JSONEncoder()
@@ -64,13 +70,13 @@ public struct AuditExportRecord: Codable, Sendable, Hashable {
         case id, source, prompt, response, unsafe, categories, origLabels = "orig_labels"
     }
 
-    enum Outcome {
+    package enum Outcome {
         case record(AuditExportRecord)
         case withoutText
         case withoutPrompt
     }
 
-    static func make(from detail: AuditEventDetail, categoryCodes: [String: String]) -> Outcome {
+    package static func make(from detail: AuditEventDetail, categoryCodes: [String: String]) -> Outcome {
         guard let review = detail.latestReview else { return .withoutPrompt }
         let event = detail.event
         let messages = event.messages
@@ -111,9 +117,9 @@ public struct AuditExportRecord: Codable, Sendable, Hashable {
 }
 
 /// Category spellings: Llama Guard codes are upper case (`S1`); other names lower case.
-enum AuditCategories {
+package enum AuditCategories {
     /// `S1` for `s1`/`S1`/` S01 `; `nil` when `text` is not a Llama Guard code.
-    static func normalizedCode(_ text: String) -> String? {
+    package static func normalizedCode(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard trimmed.count >= 2, trimmed.first == "S" || trimmed.first == "s",
             let number = Int(trimmed.dropFirst()), number > 0
@@ -122,7 +128,7 @@ enum AuditCategories {
     }
 
     /// Trimmed, codes upper-cased, empties and duplicates dropped, order kept.
-    static func normalized(_ categories: [String]) -> [String] {
+    package static func normalized(_ categories: [String]) -> [String] {
         var seen = Set<String>()
         var result: [String] = []
         for category in categories {

@@ -53,19 +53,19 @@ public struct AuditQuery: Sendable, Hashable, Codable {
 }
 
 /// A position in the newest-first order of events: the last event of a page.
-struct AuditCursor: Hashable {
-    var time: Double
-    var seq: Int64
+package struct AuditCursor: Hashable {
+    package var time: Double
+    package var seq: Int64
 
     /// Opaque text form: the time's bit pattern and the sequence number, so no precision is lost.
-    var token: String { String(time.bitPattern, radix: 16) + "-" + String(seq) }
+    package var token: String { String(time.bitPattern, radix: 16) + "-" + String(seq) }
 
-    init(time: Double, seq: Int64) {
+    package init(time: Double, seq: Int64) {
         self.time = time
         self.seq = seq
     }
 
-    init?(token: String) {
+    package init?(token: String) {
         let parts = token.split(separator: "-")
         guard parts.count == 2, let bits = UInt64(parts[0], radix: 16), let seq = Int64(parts[1]) else { return nil }
         self.init(time: Double(bitPattern: bits), seq: seq)

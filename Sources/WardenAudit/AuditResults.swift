@@ -22,6 +22,28 @@ public struct AuditEventSummary: Codable, Sendable, Hashable, Identifiable {
     public var reviewedUnsafe: Bool?
     /// For text searches: the best-matching passage, matches in `[` `]`.
     public var snippet: String?
+
+    package init(
+        id: UUID, time: Date, direction: Direction, decision: Decision, reason: String, policyID: String, modelID: String,
+        latencyMilliseconds: Double, caller: String?, unsafeScore: Double?, categories: [String], codes: [String],
+        reviewCount: Int, reviewedUnsafe: Bool?, snippet: String?
+    ) {
+        self.id = id
+        self.time = time
+        self.direction = direction
+        self.decision = decision
+        self.reason = reason
+        self.policyID = policyID
+        self.modelID = modelID
+        self.latencyMilliseconds = latencyMilliseconds
+        self.caller = caller
+        self.unsafeScore = unsafeScore
+        self.categories = categories
+        self.codes = codes
+        self.reviewCount = reviewCount
+        self.reviewedUnsafe = reviewedUnsafe
+        self.snippet = snippet
+    }
 }
 
 /// A page of events, newest first.
@@ -29,12 +51,22 @@ public struct AuditPage: Codable, Sendable, Hashable {
     public var events: [AuditEventSummary]
     /// Pass as ``AuditQuery/cursor`` to get the next page; `nil` on the last page.
     public var nextCursor: String?
+
+    package init(events: [AuditEventSummary], nextCursor: String?) {
+        self.events = events
+        self.nextCursor = nextCursor
+    }
 }
 
 /// Everything recorded about one event: the event as recorded, and its reviews, oldest first.
 public struct AuditEventDetail: Codable, Sendable, Hashable {
     public var event: AuditEvent
     public var reviews: [AuditReview]
+
+    package init(event: AuditEvent, reviews: [AuditReview]) {
+        self.event = event
+        self.reviews = reviews
+    }
 
     /// The review that counts: the latest one.
     public var latestReview: AuditReview? { reviews.last }
@@ -45,6 +77,11 @@ public struct AuditStatistics: Codable, Sendable, Hashable {
     public struct Count: Codable, Sendable, Hashable {
         public var key: String
         public var count: Int
+
+        package init(key: String, count: Int) {
+            self.key = key
+            self.count = count
+        }
     }
 
     public struct Day: Codable, Sendable, Hashable {
@@ -53,6 +90,13 @@ public struct AuditStatistics: Codable, Sendable, Hashable {
         public var total: Int
         public var review: Int
         public var block: Int
+
+        package init(day: String, total: Int, review: Int, block: Int) {
+            self.day = day
+            self.total = total
+            self.review = review
+            self.block = block
+        }
     }
 
     public var total: Int
@@ -64,4 +108,12 @@ public struct AuditStatistics: Codable, Sendable, Hashable {
     public var byCategory: [Count]
     /// Events per UTC day, oldest first.
     public var byDay: [Day]
+
+    package init(total: Int, reviewed: Int, byDecision: [Count], byCategory: [Count], byDay: [Day]) {
+        self.total = total
+        self.reviewed = reviewed
+        self.byDecision = byDecision
+        self.byCategory = byCategory
+        self.byDay = byDay
+    }
 }

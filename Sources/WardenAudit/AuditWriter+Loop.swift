@@ -5,12 +5,13 @@ extension AuditWriter {
     /// The batching loop: take up to a batch, write it in one transaction, remove it only once committed.
     func writeLoop() async {
         let clock = ContinuousClock()
-        // A file that opened but cannot be written (read-only file or directory) must not look ready until a write fails.
+        // A database that opened but cannot be written (a read-only file, an unreachable server) must not look ready
+        // until a write fails.
         do {
             try await store.probeWritable()
         } catch {
             recordFailure(error)
-            try? store.reopen()
+            try? await store.recover(after: error)
         }
         var backoff = configuration.initialBackoff
         var nextRetention = clock.now
@@ -23,25 +24,40 @@ extension AuditWriter {
             }
             if pending == 0 {
                 if shuttingDown { return }
+                if !isDatabaseAvailable {
+                    // Nothing queued to retry with: probe instead, so readiness recovers with the database, and so
+                    // does a fail-closed writer (which refuses every event meanwhile, so none would come to retry).
+                    await pause(backoff)
+                    do {
+                        try await store.probeWritable()
+                        commit(0)
+                        backoff = configuration.initialBackoff
+                    } catch {
+                        recordFailure(error)
+                        try? await store.recover(after: error)
+                        backoff = min(backoff * 2, configuration.maximumBackoff)
+                    }
+                    continue
+                }
                 await waitForEvents()
                 continue
             }
-            if pending < configuration.maximumBatchSize && !shuttingDown {
+            // Commit durability writes at once (group commit): callers are waiting, and what queues during one
+            // commit is the next batch, so batches still grow with load without a flush interval on every response.
+            if pending < configuration.maximumBatchSize && !shuttingDown && configuration.durability == .batched {
                 await gather(clock: clock)
             }
             let batch = takeBatch()
             do {
                 // Checked before each batch, so no batch lands in a file that was deleted under the server.
-                try store.verifyFile()
+                try store.verifyBeforeWrite()
                 try await write(batch.map(\.event))
                 commit(batch.count)
                 backoff = configuration.initialBackoff
             } catch {
                 recordFailure(error)
                 failWaiters(of: batch.count, with: error)
-                if Self.needsFreshConnection(error) {
-                    do { try store.reopen() } catch { recordFailure(error) }
-                }
+                do { try await store.recover(after: error) } catch { recordFailure(error) }
                 if let deadline = shutdownDeadline, clock.now >= deadline { return }
                 await pause(backoff)
                 backoff = min(backoff * 2, configuration.maximumBackoff)
@@ -87,22 +103,15 @@ extension AuditWriter {
         state.withLock { ($0.pending, $0.shuttingDown) }
     }
 
-    /// A removed file or a read-only connection never recovers by retrying on the same connection.
-    static func needsFreshConnection(_ error: any Error) -> Bool {
-        switch error as? AuditError {
-        case .databaseRemoved, .databaseReadOnly: true
-        case .database(_, let detail): detail.contains("cannot open") || detail.contains("disk I/O")
-        default: false
-        }
-    }
+    private var isDatabaseAvailable: Bool { state.withLock { $0.metrics.isDatabaseAvailable } }
 
     /// Tells the callers waiting for the first `count` queued events (commit durability) that their write failed;
     /// the events stay queued and are retried.
     private func failWaiters(of count: Int, with error: any Error) {
         let reason = (error as? AuditError)?.description ?? String(describing: error)
         let refusal: AuditError = configuration.failureMode == .failClosed
-            ? .databaseUnavailable(path: store.path, reason: reason)
-            : .commitUnconfirmed(path: store.path, reason: reason)
+            ? .databaseUnavailable(path: store.location, reason: reason)
+            : .commitUnconfirmed(path: store.location, reason: reason)
         let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             var waiters: [CheckedContinuation<Void, any Error>] = []
             for index in state.head..<min(state.queue.count, state.head + count) {
@@ -125,7 +134,7 @@ extension AuditWriter {
             return (waiters, state.metrics.lastError ?? "the writer shut down")
         }
         let error: AuditError = configuration.failureMode == .failClosed
-            ? .databaseUnavailable(path: store.path, reason: reason) : .commitUnconfirmed(path: store.path, reason: reason)
+            ? .databaseUnavailable(path: store.location, reason: reason) : .commitUnconfirmed(path: store.location, reason: reason)
         for waiter in waiters { waiter.resume(throwing: error) }
     }
 
@@ -154,7 +163,7 @@ extension AuditWriter {
         for waiter in waiters { waiter.resume() }
         if let recovered {
             logger.notice("audit database writable again; queued events written", metadata: [
-                "audit.path": "\(store.path)", "audit.failed_writes": "\(recovered.failedWrites)",
+                "audit.path": "\(store.location)", "audit.failed_writes": "\(recovered.failedWrites)",
                 "audit.last_error": "\(recovered.error ?? "")",
             ])
         }
@@ -173,7 +182,7 @@ extension AuditWriter {
         }
         if wasAvailable {
             logger.error("audit database unavailable; events stay queued and are retried", metadata: [
-                "audit.path": "\(store.path)", "audit.error": "\(message)", "audit.queued": "\(pending)",
+                "audit.path": "\(store.location)", "audit.error": "\(message)", "audit.queued": "\(pending)",
                 "audit.failure_mode": "\(configuration.failureMode.rawValue)",
             ])
         }

@@ -13,7 +13,7 @@ import WardenCore
 /// (``AuditError/eventDropped(capacity:)`` under fail-open, so no audit ID is handed out; a refusal under
 /// fail-closed), every change of availability is logged, and a shutdown that cannot drain throws.
 public final class AuditWriter: AuditStore, Sendable {
-    public let store: SQLiteAuditStore
+    public let store: any AuditLogStore
     public let configuration: AuditWriterConfiguration
     let logger: Logger
     /// Retention days by policy ID (each policy's `audit.retention_days`), asked at every retention run.
@@ -43,7 +43,7 @@ public final class AuditWriter: AuditStore, Sendable {
     }
 
     public init(
-        store: SQLiteAuditStore, configuration: AuditWriterConfiguration = AuditWriterConfiguration(),
+        store: any AuditLogStore, configuration: AuditWriterConfiguration = AuditWriterConfiguration(),
         logger: Logger = Logger(label: "warden.audit"), retentionByPolicy: (@Sendable () -> [String: Int])? = nil
     ) {
         self.store = store
@@ -82,7 +82,7 @@ public final class AuditWriter: AuditStore, Sendable {
         let waiter = try state.withLock { state -> CheckedContinuation<Void, Never>? in
             guard !state.shuttingDown else { throw AuditError.writerShutDown }
             if failClosed && !state.metrics.isDatabaseAvailable {
-                throw AuditError.databaseUnavailable(path: store.path, reason: state.metrics.lastError ?? "write failed")
+                throw AuditError.databaseUnavailable(path: store.location, reason: state.metrics.lastError ?? "write failed")
             }
             guard state.pending < configuration.capacity else {
                 if failClosed { throw AuditError.queueFull(capacity: configuration.capacity) }
@@ -149,7 +149,7 @@ public final class AuditWriter: AuditStore, Sendable {
         let (unwritten, reason) = state.withLock { ($0.pending, $0.metrics.lastError) }
         if unwritten > 0 {
             throw AuditError.shutdownIncomplete(
-                path: store.path, unwritten: unwritten, reason: reason ?? "the database stayed unavailable")
+                path: store.location, unwritten: unwritten, reason: reason ?? "the database stayed unavailable")
         }
     }
 

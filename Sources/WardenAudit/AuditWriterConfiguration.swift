@@ -16,7 +16,8 @@ public enum AuditDurability: String, Sendable, Codable, CaseIterable {
     /// A crash (`kill -9`, power loss) loses the events queued in that window although their requests were answered.
     case batched
     /// `record` returns once the event's batch is committed: an answered request's event survives a crash. Costs
-    /// the wait for the batch (up to the flush interval plus one transaction) on every recorded request.
+    /// one transaction on every recorded request: the writer does not wait for the flush interval but commits at
+    /// once, and what queues meanwhile goes in the next batch (group commit).
     case commit
 }
 

@@ -53,13 +53,6 @@ extension SQLiteAuditStore {
         }
     }
 
-    /// Full-text search: ``events(matching:)`` with `text` set, newest first, each with a snippet.
-    public func search(_ text: String, matching query: AuditQuery = AuditQuery()) async throws -> AuditPage {
-        var query = query
-        query.text = text
-        return try await events(matching: query)
-    }
-
     /// The event with `id`, its messages, scores, violations and reviews; `nil` when absent.
     public func event(id: UUID) async throws -> AuditEventDetail? {
         try await read { db in try Self.detail(id: id.uuidString, in: db) }
@@ -85,7 +78,7 @@ extension SQLiteAuditStore {
     }
 
     /// Counts per decision, category and UTC day of the events `query` selects (limit and cursor ignored).
-    public func statistics(matching query: AuditQuery = AuditQuery()) async throws -> AuditStatistics {
+    public func statistics(matching query: AuditQuery) async throws -> AuditStatistics {
         let filter = try AuditFilter(query, includeCursor: false)
         guard filter.canMatch else {
             return AuditStatistics(

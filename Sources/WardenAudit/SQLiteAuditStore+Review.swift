@@ -44,7 +44,7 @@ extension SQLiteAuditStore {
     ///
     /// - Parameter categoryCodes: Extra hazard-ID-to-code mappings (from the taxonomy) for reviewer
     ///   categories that the event's own violations do not map.
-    public func reviewedExport(categoryCodes: [String: String] = [:]) async throws -> AuditExport {
+    public func reviewedExport(categoryCodes: [String: String]) async throws -> AuditExport {
         try await read { db in
             let rows = try Row.fetchAll(
                 db,

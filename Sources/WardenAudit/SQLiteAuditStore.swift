@@ -7,7 +7,7 @@ import WardenCore
 /// Readers never block the writer and the writer never blocks readers; writers in other processes
 /// (the CLI, a second server) wait up to ``Options/busyTimeout`` for the write lock. `record(_:)` writes
 /// one event in its own transaction; servers put an ``AuditWriter`` in front to batch them.
-public struct SQLiteAuditStore: AuditStore {
+public struct SQLiteAuditStore: AuditLogStore {
     /// How the database is opened.
     public struct Options: Sendable, Hashable {
         /// How long a write waits for another connection's lock before failing with ``AuditError/databaseLocked(path:)``.
@@ -33,6 +33,7 @@ public struct SQLiteAuditStore: AuditStore {
 
     /// The database file.
     public let path: String
+    public var location: String { path }
     let options: Options
     /// The open pool; replaced by ``reopen()``.
     let connection: AuditConnection
@@ -102,11 +103,6 @@ public struct SQLiteAuditStore: AuditStore {
 
     // MARK: - Recording
 
-    /// Writes one event in its own transaction. Recording an id twice keeps the first.
-    public func record(_ event: AuditEvent) async throws {
-        try await record(batch: [event])
-    }
-
     /// Writes `events` in one transaction: all of them or, on error, none.
     public func record(batch events: [AuditEvent]) async throws {
         guard !events.isEmpty else { return }
@@ -139,24 +135,16 @@ public struct SQLiteAuditStore: AuditStore {
         try await read { db in try AuditSchema.migrator.completedMigrations(db) }
     }
 
-    /// Deletes events older than `cutoff` with their messages, violations and reviews.
-    ///
-    /// Works in chunks of `chunkSize` events per transaction so that a large prune never holds the
-    /// write lock for long.
-    /// - Returns: The number of events deleted.
-    @discardableResult
-    public func prune(olderThan cutoff: Date, chunkSize: Int = 2_000) async throws -> Int {
-        var deleted = 0
-        while true {
-            let changes = try await pruneChunk(olderThan: cutoff, policyID: nil, chunkSize: chunkSize)
-            deleted += changes
-            if changes < max(1, chunkSize) { return deleted }
-        }
+    /// `PRAGMA integrity_check` and the full-text index's own check; empty when both pass.
+    public func consistencyProblems() async throws -> [String] {
+        var problems = try await integrityCheck().filter { $0 != "ok" }
+        do { try await checkFullTextIndex() } catch { problems.append("full-text index: \(error)") }
+        return problems
     }
 
-    /// One transaction of ``prune(olderThan:chunkSize:)``: deletes up to `chunkSize` old events.
+    /// One transaction of ``AuditLogStore/prune(olderThan:chunkSize:)``: deletes up to `chunkSize` old events.
     /// Only the events of `policyID`, when given.
-    func pruneChunk(olderThan cutoff: Date, policyID: String?, chunkSize: Int) async throws -> Int {
+    public func pruneChunk(olderThan cutoff: Date, policyID: String?, chunkSize: Int) async throws -> Int {
         let time = cutoff.timeIntervalSince1970
         return try await write { db in
             if let policyID {

@@ -1,17 +1,18 @@
 import ArgumentParser
 import Foundation
 import WardenAudit
+import WardenAuditPostgres
 import WardenCore
 import WardenTaxonomy
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect, search, review, export and prune the audit log.",
-        subcommands: [List.self, Show.self, Search.self, Review.self, Export.self, Stats.self, Prune.self, Load.self]
+        subcommands: [List.self, Show.self, Search.self, Review.self, Export.self, Stats.self, Prune.self, Check.self, Load.self]
     )
 }
 
-/// `--audit-db` and `--json`, shared by every audit subcommand.
+/// `--audit-db` or `--audit-url`, and `--json`, shared by every audit subcommand.
 struct AuditDatabaseOptions: ParsableArguments {
     // One name per concept across commands: `warden serve --audit-db` names the same file. `--database` is the old name.
     @Option(
@@ -19,14 +20,32 @@ struct AuditDatabaseOptions: ParsableArguments {
         help: "The audit database (default: $WARDEN_AUDIT_DB, $WARDEN_HOME/audit.sqlite or ~/.cache/warden/audit.sqlite).")
     var database: String?
 
+    @Option(
+        name: .customLong("audit-url"),
+        help: "A shared PostgreSQL audit store, postgres://user@host:port/db (default: $WARDEN_AUDIT_URL; the password from PGPASSWORD).")
+    var url: String?
+
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     var path: String { database ?? AuditDatabaseLocation.defaultPath() }
 
-    /// Opens an existing database; only the loader creates one.
-    func open(create: Bool = false) throws -> SQLiteAuditStore {
-        try SQLiteAuditStore(path: path, options: .init(createIfMissing: create))
+    func validate() throws {
+        if database != nil && url != nil { throw ValidationError("Give --audit-db or --audit-url, not both.") }
+    }
+
+    /// The PostgreSQL URL in force: the flag, else `$WARDEN_AUDIT_URL` unless a file was named.
+    var resolvedURL: String? {
+        if let url { return url }
+        guard database == nil, let url = ProcessInfo.processInfo.environment["WARDEN_AUDIT_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    /// Opens an existing SQLite database (only the loader creates one), or connects to PostgreSQL and brings its
+    /// schema up to date.
+    func open(create: Bool = false) async throws -> any AuditLogStore {
+        if let url = resolvedURL { return try await PostgresAuditStore.connect(url: url) }
+        return try SQLiteAuditStore(path: path, options: .init(createIfMissing: create))
     }
 
     func printJSON(_ value: some Encodable) throws {
@@ -115,7 +134,7 @@ extension Audit {
         @OptionGroup var page: AuditPageOptions
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let result = try await store.events(matching: try filters.query(page: page))
             if options.json { try options.printJSON(result) } else { print(AuditTextFormatter.table(result), terminator: "") }
         }
@@ -128,7 +147,7 @@ extension Audit {
         var id: String
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let eventID = try await store.resolveEventID(id)
             guard let detail = try await store.event(id: eventID) else { throw AuditError.eventNotFound(id) }
             if options.json { try options.printJSON(detail) } else { print(AuditTextFormatter.detail(detail), terminator: "") }
@@ -145,7 +164,7 @@ extension Audit {
         var words: [String]
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let result = try await store.events(matching: try filters.query(text: words.joined(separator: " "), page: page))
             if options.json { try options.printJSON(result) } else { print(AuditTextFormatter.table(result), terminator: "") }
         }
@@ -169,7 +188,7 @@ extension Audit {
         enum ReviewLabel: String, ExpressibleByArgument, CaseIterable { case unsafe, safe }
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let eventID = try await store.resolveEventID(id)
             let list = (categories ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let taxonomy = try TaxonomyLoader.load(from: Locations.taxonomy(nil))
@@ -207,7 +226,7 @@ extension Audit {
         }
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let export = try await store.reviewedExport()
             let lines = try export.jsonLines()
             if let output {
@@ -252,7 +271,7 @@ extension Audit {
         @OptionGroup var filters: AuditFilterOptions
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let statistics = try await store.statistics(matching: try filters.query())
             if options.json {
                 try options.printJSON(statistics)
@@ -276,7 +295,7 @@ extension Audit {
         }
 
         func run() async throws {
-            let store = try options.open()
+            let store = try await options.open()
             let cutoff = Date().addingTimeInterval(-(AuditTimeParsing.duration(olderThan) ?? 0))
             let deleted = try await store.prune(olderThan: cutoff)
             if options.json {
@@ -285,6 +304,33 @@ extension Audit {
                 print("Deleted \(deleted) event(s) older than \(cutoff.formatted(.iso8601)).")
             }
         }
+    }
+
+    /// The store's own consistency checks: SQLite's integrity check and full-text index check, or on PostgreSQL
+    /// orphaned rows, messages without their search vector and invalid indexes. Exits 1 when something is wrong.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the audit log's consistency (after a crash, a restore).")
+        @OptionGroup var options: AuditDatabaseOptions
+
+        func run() async throws {
+            let store = try await options.open()
+            let problems = try await store.consistencyProblems()
+            let events = try await store.count()
+            if options.json {
+                try options.printJSON(AuditCheckResult(location: store.location, events: events, problems: problems))
+            } else if problems.isEmpty {
+                print("ok: \(events) events in \(store.location), no problems found")
+            } else {
+                print("\(problems.count) problem(s) in \(store.location):\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
+            }
+            if !problems.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct AuditCheckResult: Encodable {
+        var location: String
+        var events: Int
+        var problems: [String]
     }
 
     /// Writes synthetic events in committed batches and prints each batch's last index once committed.
@@ -302,7 +348,7 @@ extension Audit {
         var start = 0
 
         func run() async throws {
-            let store = try options.open(create: true)
+            let store = try await options.open(create: true)
             var index = start
             let end = start + max(0, count)
             while index < end {

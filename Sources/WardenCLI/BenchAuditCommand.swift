@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WardenAudit
+import WardenAuditPostgres
 import WardenCore
 
 /// `warden bench audit`: sustained events per second through the batched audit writer.
@@ -16,6 +17,10 @@ struct BenchAudit: AsyncParsableCommand {
     var seconds = 10.0
     @Option(help: "Database file (default: a temporary file, deleted afterwards).")
     var database: String?
+    @Option(help: "Write to this PostgreSQL database instead (postgres://user@host:port/db); its events are kept.")
+    var auditUrl: String?
+    @Option(help: "batched (record returns once queued) or commit (once committed).", transform: { try parseValue($0, "--durability") })
+    var durability: AuditDurability = .batched
     @Option(help: "Concurrent producer tasks.")
     var producers = 4
     @Option(help: "Events per transaction.")
@@ -24,6 +29,8 @@ struct BenchAudit: AsyncParsableCommand {
     var capacity = 10_000
     @Option(help: "Text storage: full, hash or none.", transform: { try parseValue($0, "--store-text") })
     var storeText: TextStorage = .full
+    @Option(help: "Open loop: events per second in all, spread over the producers (default: as fast as accepted).")
+    var rate: Double?
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -41,6 +48,8 @@ struct BenchAudit: AsyncParsableCommand {
         var batchSize: Int
         var producers: Int
         var storeText: String
+        var store: String
+        var durability: String
     }
 
     func run() async throws {
@@ -50,10 +59,15 @@ struct BenchAudit: AsyncParsableCommand {
         defer {
             if temporary { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         }
-        let store = try SQLiteAuditStore(path: path)
+        let store: any AuditLogStore = if let auditUrl {
+            try await PostgresAuditStore.connect(url: auditUrl)
+        } else {
+            try SQLiteAuditStore(path: path)
+        }
         let writer = AuditWriter(
             store: store,
-            configuration: AuditWriterConfiguration(failureMode: .failClosed, capacity: capacity, maximumBatchSize: batchSize))
+            configuration: AuditWriterConfiguration(
+                failureMode: .failClosed, durability: durability, capacity: capacity, maximumBatchSize: batchSize))
         let loop = Task { await writer.run() }
         let templates = (0..<1_024).map { AuditRedactor.redact(SyntheticAuditEvent.make(index: $0), storage: storeText) }
         let clock = ContinuousClock()
@@ -77,7 +91,7 @@ struct BenchAudit: AsyncParsableCommand {
         let total = writer.metrics.written
         let elapsed = (windowEnd - start).timeInterval
         let sorted = latencies.sorted()
-        let bytes = ["", "-wal"].compactMap {
+        let bytes = auditUrl != nil ? 0 : ["", "-wal"].compactMap {
             (try? FileManager.default.attributesOfItem(atPath: path + $0)[.size]) as? Int
         }.reduce(0, +)
         let result = Result(
@@ -85,15 +99,16 @@ struct BenchAudit: AsyncParsableCommand {
             recordMicrosecondsP50: percentile(sorted, 0.5), recordMicrosecondsP99: percentile(sorted, 0.99),
             drainSeconds: (drained - windowEnd).timeInterval,
             eventsPerCPUSecond: cpuSeconds > 0 ? Double(total) / cpuSeconds : 0, databaseBytes: bytes, batchSize: batchSize,
-            producers: producers, storeText: storeText.rawValue)
+            producers: producers, storeText: storeText.rawValue, store: auditUrl == nil ? "sqlite" : "postgres",
+            durability: durability.rawValue)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             print(String(
-                format: "audit writer: %.0f events/s sustained (%d events in %.1f s, batch %d, %d producers, text %@)",
-                result.eventsPerSecond, written, elapsed, batchSize, producers, storeText.rawValue))
+                format: "audit writer (%@, %@): %.0f events/s sustained (%d events in %.1f s, batch %d, %d producers, text %@)",
+                result.store, durability.rawValue, result.eventsPerSecond, written, elapsed, batchSize, producers, storeText.rawValue))
             print(String(
                 format: "record(): p50 %.1f µs, p99 %.1f µs; drain after stop %.2f s; %.0f events per CPU-second; file %.1f MB",
                 result.recordMicrosecondsP50, result.recordMicrosecondsP99, result.drainSeconds,
@@ -108,7 +123,15 @@ struct BenchAudit: AsyncParsableCommand {
     ) async throws -> [Double] {
         var latencies: [Double] = []
         var index = producer
+        // Open loop: each producer starts its events on a fixed schedule, so a slow record() does not lower the rate
+        // and its latency is what a request arriving at that rate would wait (in commit mode, for its commit).
+        let interval: Duration? = rate.map { .nanoseconds(Int64(1e9 * Double(max(1, producers)) / max($0, 0.001))) }
+        var next = clock.now + (interval ?? .zero) * Double(producer) / Double(max(1, producers))
         while clock.now < end {
+            if let interval {
+                if next > clock.now { try await Task.sleep(until: next, clock: clock) }
+                next += interval
+            }
             var event = templates[index % templates.count]
             event.id = UUID()
             event.time = Date()
@@ -119,7 +142,7 @@ struct BenchAudit: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(1))
                 continue
             }
-            if index % 16 == 0 { latencies.append((clock.now - before).timeInterval * 1e6) }
+            if index % 16 == 0 || rate != nil { latencies.append((clock.now - before).timeInterval * 1e6) }
             index += max(1, producers)
         }
         return latencies

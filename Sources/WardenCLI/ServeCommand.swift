@@ -25,6 +25,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Policy directory, hot-reloaded (default: $WARDEN_POLICIES or Policies).") var policies: String?
     @Option(help: "Policy of requests that name none (default: default).") var defaultPolicy: String?
     @Option(help: "Audit database (default: $WARDEN_AUDIT_DB or $WARDEN_HOME/audit.sqlite).") var auditDb: String?
+    @Option(help: "Shared PostgreSQL audit store instead of the file: postgres://user@host:port/db (prefer WARDEN_AUDIT_URL and PGPASSWORD).")
+    var auditUrl: String?
     @Option(help: "Chat backend for /v1/chat/completions: an OpenAI-compatible base URL, or 'echo'.") var backend: String?
     @Option(help: "Model to ask the backend for when a request names none.") var backendModel: String?
     @Option(help: "API key sent to the backend (prefer WARDEN_BACKEND_API_KEY: flags show in ps).") var backendApiKey: String?
@@ -47,6 +49,7 @@ struct Serve: AsyncParsableCommand {
             ("WARDEN_MODEL", "--model", model), ("WARDEN_WORKERS", "--workers", workers.map(String.init)),
             ("WARDEN_TAXONOMY", "--taxonomy", taxonomy), ("WARDEN_POLICIES", "--policies", policies),
             ("WARDEN_DEFAULT_POLICY", "--default-policy", defaultPolicy), ("WARDEN_AUDIT_DB", "--audit-db", auditDb),
+            ("WARDEN_AUDIT_URL", "--audit-url", auditUrl),
             ("WARDEN_BACKEND_URL", "--backend", backend), ("WARDEN_BACKEND_MODEL", "--backend-model", backendModel),
             ("WARDEN_BACKEND_API_KEY", "--backend-api-key", backendApiKey), ("WARDEN_API_KEYS", "--api-keys", apiKeys),
             ("WARDEN_ADMIN_TOKENS", "--admin-tokens", adminTokens), ("WARDEN_REVIEWER_TOKENS", "--reviewer-tokens", reviewerTokens),

@@ -17,7 +17,7 @@ import WardenTaxonomy
 /// are passed in, so tests use a fake classifier and a temporary database.
 /// - Parameters:
 ///   - classifier: the model; wrapped in a ``BatchingClassifier``.
-///   - auditStore: the audit database (an ``AuditWriter`` batches writes to it).
+///   - auditStore: the audit database, SQLite or PostgreSQL (an ``AuditWriter`` batches writes to it).
 ///   - backend: the chat backend; `nil` builds the one `configuration.backend` names (or none).
 ///   - embedder: scores policies' custom categories when given (the encoder is one).
 ///   - metrics: where the service counts; `/metrics` renders its registry.
@@ -25,7 +25,7 @@ import WardenTaxonomy
 public func buildApplication(
     configuration: ServerConfiguration,
     classifier: any SafetyClassifier,
-    auditStore: SQLiteAuditStore,
+    auditStore: any AuditLogStore,
     backend: (any GenerationBackend)? = nil,
     embedder: (any TextEmbedder)? = nil,
     metrics: ServerMetrics = ServerMetrics(),
@@ -58,7 +58,7 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: APIMiddleware(metrics: metrics, retryAfter: configuration.retryAfterSeconds, logger: logger))
     router.get("/healthz") { _, _ in try service.health() }
-    router.get("/readyz") { _, _ in try service.readiness() }
+    router.get("/readyz") { _, _ in try await service.readiness() }
     router.get("/metrics") { _, _ in service.prometheus() }
     router.post("/v1/moderations") { request, _ in try await service.moderate(request) }
     router.post("/v1/guard/check") { request, _ in try await service.check(request) }

@@ -8,7 +8,7 @@ import WardenTaxonomy
 /// model: { bundle: Models/warden-minilm-lora, workers: 2 }
 /// taxonomy: Taxonomy/mlcommons-v1.yaml
 /// policies: { directory: Policies, default: default, reload_seconds: 2 }
-/// audit: { database: /var/lib/warden/audit.sqlite, failure_mode: fail-open }
+/// audit: { database: /var/lib/warden/audit.sqlite, failure_mode: fail-open }   # or { url: postgres://warden@db/warden }
 /// backend: { url: http://127.0.0.1:8081, model: llama, api_key: sk-... }   # or { url: echo }
 /// batching: { max_batch: 32, max_wait_ms: 2, queue_capacity: 128 }
 /// api_keys:

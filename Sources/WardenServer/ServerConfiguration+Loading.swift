@@ -1,5 +1,6 @@
 import Foundation
 import WardenAudit
+import WardenAuditPostgres
 import WardenTaxonomy
 
 /// One source of settings keyed by environment variable name (`WARDEN_PORT`), such as the
@@ -148,6 +149,19 @@ struct Setting: Sendable {
             c.policyReloadInterval = .seconds(try integer(v, s, in: 1...86_400))
         },
         Setting(variable: "WARDEN_AUDIT_DB", section: "audit", key: "database") { c, v, _ in c.auditDatabasePath = v },
+        Setting(variable: "WARDEN_AUDIT_URL", section: "audit", key: "url") { c, v, s in
+            let text = v.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else {
+                c.auditURL = nil
+                return
+            }
+            do {
+                _ = try PostgresAuditURL(text)
+            } catch let error as AuditError {
+                throw ServerConfigurationError(source: s, message: error.description)
+            }
+            c.auditURL = text
+        },
         Setting(variable: "WARDEN_AUDIT_FAILURE_MODE", section: "audit", key: "failure_mode") { c, v, s in
             guard let mode = AuditFailureMode(rawValue: v) else {
                 throw ServerConfigurationError(source: s, message: "'\(v)' is not fail-open or fail-closed")

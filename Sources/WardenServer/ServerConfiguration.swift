@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var policyReloadInterval: Duration = .seconds(2)
     /// The audit database; `nil` means `$WARDEN_AUDIT_DB`, else `$WARDEN_HOME/audit.sqlite`.
     public var auditDatabasePath: String?
+    /// A shared PostgreSQL audit store (`postgres://user@host:port/db`); when set it replaces the SQLite file, so
+    /// replicas behind a load balancer write one log. Holds the password if the URL does: log only its redacted form.
+    public var auditURL: String?
     public var auditFailureMode: AuditFailureMode = .failOpen
     /// Whether a response waits for its audit event's commit (see ``AuditDurability``).
     public var auditDurability: AuditDurability = .batched

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import WardenAudit
+import WardenAuditPostgres
 import WardenModel
 
 /// Runs the service as `warden serve` does: loads the model, opens the audit log, routes
@@ -36,9 +37,7 @@ public enum WardenServerRunner {
         logger.info(
             "model loaded",
             metadata: ["warden.model": "\(classifier.modelID)", "warden.load_ms": "\((ContinuousClock.now - started) / .milliseconds(1))"])
-        let auditPath = configuration.resolvedAuditDatabasePath()
-        let store = try SQLiteAuditStore(path: auditPath)
-        logger.info("audit log open", metadata: ["warden.audit": "\(auditPath)"])
+        let store = try await openAuditStore(configuration, logger: logger)
 
         let metrics = ServerMetrics()
         let app = try buildApplication(
@@ -52,5 +51,27 @@ public enum WardenServerRunner {
                 "warden.auth": "\(configuration.clientKeys.isEmpty ? "open" : "\(configuration.clientKeys.count) client keys")",
             ])
         try await app.runService()
+    }
+
+    /// The SQLite file, or the PostgreSQL store when `audit.url` is set. A PostgreSQL server that cannot be reached
+    /// yet does not stop the start: the replica serves as not ready (`/readyz`) and the audit writer retries with
+    /// backoff, so replicas may start before the database. A wrong password, database or URL stops it.
+    static func openAuditStore(_ configuration: ServerConfiguration, logger: Logger) async throws -> any AuditLogStore {
+        guard let url = configuration.auditURL else {
+            let path = configuration.resolvedAuditDatabasePath()
+            let store = try SQLiteAuditStore(path: path)
+            logger.info("audit log open", metadata: ["warden.audit": "\(path)"])
+            return store
+        }
+        let store = try PostgresAuditStore(url: PostgresAuditURL(url), logger: logger)
+        do {
+            try await store.prepare()
+            logger.info("audit log open", metadata: ["warden.audit": "\(store.location)"])
+        } catch AuditError.databaseUnreachable(let location, let detail) {
+            logger.warning(
+                "audit database unreachable at start; serving as not ready and retrying",
+                metadata: ["warden.audit": "\(location)", "warden.error": "\(detail)"])
+        }
+        return store
     }
 }

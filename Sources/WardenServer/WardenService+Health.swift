@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import WardenAudit
 
 /// `/readyz`: each thing the service needs, and whether it is there.
 struct ReadinessResponse: Encodable {
@@ -19,11 +20,22 @@ extension WardenService {
         try jsonResponse(["status": "ok"])
     }
 
-    /// `GET /readyz`: 200 when the model, the default policy and the audit log are all usable, else 503.
-    func readiness() throws -> Response {
+    /// `GET /readyz`: 200 when the model, the default policy and the audit log are all usable, else 503. The audit
+    /// log is usable when its last write succeeded and (PostgreSQL) the server answers now.
+    func readiness() async throws -> Response {
         let labels = batcher.labels
         let policyIDs = policies.ids
         let audit = auditWriter.metrics
+        var auditCheck = ReadinessResponse.Check(
+            ok: audit.isDatabaseAvailable,
+            detail: audit.isDatabaseAvailable ? auditStore.location : "unavailable: \(audit.lastError ?? "write failed")")
+        if audit.isDatabaseAvailable {
+            do {
+                try await auditStore.checkReachable()
+            } catch {
+                auditCheck = .init(ok: false, detail: "unreachable: \((error as? AuditError)?.description ?? "\(error)")")
+            }
+        }
         let checks: [String: ReadinessResponse.Check] = [
             "model": .init(ok: !labels.isEmpty, detail: "\(batcher.modelID), \(labels.count) labels"),
             "policies": .init(
@@ -31,9 +43,7 @@ extension WardenService {
                 detail: policyIDs.isEmpty
                     ? "no policy loaded"
                     : "loaded: \(policyIDs.joined(separator: ", ")); default: \(configuration.defaultPolicy)"),
-            "audit": .init(
-                ok: audit.isDatabaseAvailable,
-                detail: audit.isDatabaseAvailable ? auditStore.path : "unavailable: \(audit.lastError ?? "write failed")"),
+            "audit": auditCheck,
         ]
         let ready = checks.values.allSatisfy(\.ok)
         return try jsonResponse(

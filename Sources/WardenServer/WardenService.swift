@@ -17,7 +17,7 @@ struct WardenService: Sendable {
     let generator: GuardedGenerator?
     /// The model the backend answers with when a request names none (for chunk `model` fields).
     let backendModel: String
-    let auditStore: SQLiteAuditStore
+    let auditStore: any AuditLogStore
     let auditWriter: AuditWriter
     let authenticator: Authenticator
     let metrics: ServerMetrics

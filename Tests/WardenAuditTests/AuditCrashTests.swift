@@ -7,9 +7,9 @@ import WardenCore
 
 @Suite("Audit crash safety")
 struct AuditCrashTests {
-    @Test("a writer process killed with SIGKILL mid-write leaves a sound file with every committed batch")
-    func survivesSIGKILL() async throws {
-        let database = TemporaryDatabase()
+    @Test("a writer process killed with SIGKILL mid-write leaves a sound log with every committed batch", arguments: AuditBackend.allCases)
+    func survivesSIGKILL(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
         let warden = try #require(Self.wardenExecutable(), "build the warden executable first: swift build --scratch-path <yours>")
         let batchSize = 50
@@ -19,8 +19,8 @@ struct AuditCrashTests {
         let process = Process()
         process.executableURL = warden
         process.arguments = [
-            "audit", "_load", "--count", String(requested), "--batch-size", String(batchSize), "--database", database.path,
-        ]
+            "audit", "_load", "--count", String(requested), "--batch-size", String(batchSize),
+        ] + database.commandLineArguments
         let output = PipeCollector()
         process.standardOutput = output.pipe
         process.standardError = FileHandle.nullDevice
@@ -40,15 +40,13 @@ struct AuditCrashTests {
         // Then the file is sound and holds whole batches 0..<n, including every batch reported committed
         let printed = output.lines.compactMap { Int($0) }
         let lastCommitted = try #require(printed.last)
-        let store = try database.open()
-        #expect(try await store.integrityCheck() == ["ok"])
-        try await store.checkFullTextIndex()
+        let store = try await database.openAnother()
+        #expect(try await store.consistencyProblems() == [])
         let count = try await store.count()
         #expect(count > lastCommitted)
         #expect(count < requested, "the loader finished before it was killed")
         #expect(count % batchSize == 0, "a partial batch was committed")
-        let ids = try await store.read { db in try String.fetchAll(db, sql: "SELECT id FROM events") }
-        let indices = Set(ids.compactMap { UUID(uuidString: $0).flatMap(SyntheticAuditEvent.index(of:)) })
+        let indices = Set(try await database.allEventIDs().compactMap(SyntheticAuditEvent.index(of:)))
         #expect(indices == Set(0..<count))
         // And it still takes writes
         try await store.record(SyntheticAuditEvent.make(index: requested + 1))

@@ -12,22 +12,27 @@ struct AuditFullTextTests {
         "\"unterminated", "mixed \"quo\"tes\" here", "x OR", "a AND AND b", "ünïcödé", "\u{0}",
     ]
 
-    @Test("awkward user input never makes the search fail", arguments: awkwardInputs)
-    func awkwardInputNeverErrors(input: String) async throws {
-        let database = TemporaryDatabase()
+    @Test("awkward user input never makes the search fail", arguments: AuditBackend.allCases)
+    func awkwardInputNeverErrors(backend: AuditBackend) async throws {
+        // One store for all inputs: a database per input would test the setup 33 times, not the search.
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         try await store.record(makeEvent(prompt: "I don't know what col:x means AND why (brackets) matter"))
 
-        _ = try await store.search(input)
-        _ = try await store.statistics(matching: AuditQuery(text: input))
+        for input in Self.awkwardInputs {
+            await #expect(throws: Never.self, "input \(input.debugDescription)") {
+                _ = try await store.search(input)
+                _ = try await store.statistics(matching: AuditQuery(text: input))
+            }
+        }
     }
 
-    @Test("words match as text: apostrophes, operators and prefixes")
-    func matching() async throws {
-        let database = TemporaryDatabase()
+    @Test("words match as text: apostrophes, operators and prefixes", arguments: AuditBackend.allCases)
+    func matching(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let apostrophe = makeEvent(prompt: "I don't want to go", response: nil)
         let operators = makeEvent(prompt: "cats AND dogs NEAR the river")
         let accents = makeEvent(prompt: "Crème brûlée recipe", response: "Use a blowtorch carefully.")
@@ -48,11 +53,11 @@ struct AuditFullTextTests {
         #expect(hit.snippet?.contains("[river]") == true)
     }
 
-    @Test("hashed or unstored text is not searchable, and a search combines with filters")
-    func searchRespectsStorageAndFilters() async throws {
-        let database = TemporaryDatabase()
+    @Test("hashed or unstored text is not searchable, and a search combines with filters", arguments: AuditBackend.allCases)
+    func searchRespectsStorageAndFilters(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let full = makeEvent(prompt: "purple elephant", decision: .block)
         let allowed = makeEvent(prompt: "purple elephant", decision: .allow)
         let hashed = makeEvent(prompt: "purple elephant", decision: .block, storage: .hash)
@@ -62,7 +67,7 @@ struct AuditFullTextTests {
         #expect(Set(try await store.search("elephant").events.map(\.id)) == [full.id, allowed.id])
         #expect(try await store.search("elephant", matching: AuditQuery(decision: .block)).events.map(\.id) == [full.id])
         #expect(try await store.statistics(matching: AuditQuery(text: "elephant")).total == 2)
-        try await store.checkFullTextIndex()
+        #expect(try await store.consistencyProblems() == [])
     }
 
     @Test("the pattern quotes every word and keeps a trailing star as a prefix")

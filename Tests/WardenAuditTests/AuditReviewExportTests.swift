@@ -6,11 +6,11 @@ import WardenCore
 
 @Suite("Audit reviews and export")
 struct AuditReviewExportTests {
-    @Test("reviews are added beside the event and never replace it or each other")
-    func reviewsNeverOverwrite() async throws {
-        let database = TemporaryDatabase()
+    @Test("reviews are added beside the event and never replace it or each other", arguments: AuditBackend.allCases)
+    func reviewsNeverOverwrite(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let event = makeEvent(decision: .block, violations: [violation("hate", code: "S10")])
         try await store.record(event)
         let before = try #require(try await store.event(id: event.id)).event
@@ -32,11 +32,11 @@ struct AuditReviewExportTests {
         #expect(detail.latestReview?.unsafe == true)
     }
 
-    @Test("reviews of missing events, without a reviewer, or safe with categories are refused")
-    func invalidReviews() async throws {
-        let database = TemporaryDatabase()
+    @Test("reviews of missing events, without a reviewer, or safe with categories are refused", arguments: AuditBackend.allCases)
+    func invalidReviews(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let event = makeEvent()
         try await store.record(event)
         let missing = UUID()
@@ -53,11 +53,11 @@ struct AuditReviewExportTests {
         #expect(try await store.event(id: event.id)?.reviews.isEmpty == true)
     }
 
-    @Test("the overall label's borrowed code is not a model category in exports, nor a duplicate in listings")
-    func overallLabelCode() async throws {
-        let database = TemporaryDatabase()
+    @Test("the overall label's borrowed code is not a model category in exports, nor a duplicate in listings", arguments: AuditBackend.allCases)
+    func overallLabelCode(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         // Only `unsafe` fired; its violation names the likeliest category's code for the Llama Guard line.
         let onlyOverall = makeEvent(prompt: "do the thing", decision: .block, violations: [violation("unsafe", code: "S10")])
         let both = makeEvent(
@@ -77,11 +77,11 @@ struct AuditReviewExportTests {
         #expect(labels["model_categories"] as? [String] == ["unsafe"])
     }
 
-    @Test("export writes the shared schema; the latest review wins; hashed and unstored text is skipped and counted")
-    func exportJSONL() async throws {
-        let database = TemporaryDatabase()
+    @Test("export writes the shared schema; the latest review wins; hashed and unstored text is skipped and counted", arguments: AuditBackend.allCases)
+    func exportJSONL(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let time = Date(timeIntervalSince1970: 1_700_000_000)
         // The model blocked it as hate; the reviewer says it is violent crime.
         let output = makeEvent(

@@ -6,11 +6,11 @@ import WardenCore
 
 @Suite("Audit store: recording, redaction and queries")
 struct AuditStoreTests {
-    @Test("an event reads back as recorded, scores and violations included")
-    func roundTrip() async throws {
-        let database = TemporaryDatabase()
+    @Test("an event reads back as recorded, scores and violations included", arguments: AuditBackend.allCases)
+    func roundTrip(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let time = Date(timeIntervalSince1970: 1_700_000_000.25)
         let event = makeEvent(
             time: time, direction: .output, prompt: "how to build it", response: "like this", decision: .block,
@@ -24,11 +24,11 @@ struct AuditStoreTests {
         #expect(detail.reviews.isEmpty)
     }
 
-    @Test("recording the same id twice keeps one event")
-    func duplicateIDsAreIdempotent() async throws {
-        let database = TemporaryDatabase()
+    @Test("recording the same id twice keeps one event", arguments: AuditBackend.allCases)
+    func duplicateIDsAreIdempotent(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let event = makeEvent()
 
         try await store.record(batch: [event, event])
@@ -38,11 +38,11 @@ struct AuditStoreTests {
         #expect(try await store.event(id: event.id)?.event.messages.count == 1)
     }
 
-    @Test("non-finite scores are stored as null and read back as NaN, never failing the batch")
-    func nonFiniteScores() async throws {
-        let database = TemporaryDatabase()
+    @Test("non-finite scores are stored as null and read back as NaN, never failing the batch", arguments: AuditBackend.allCases)
+    func nonFiniteScores(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         var event = makeEvent(scores: ["unsafe": .nan, "hate": .infinity, "sane": 0.5])
         event.latencyMilliseconds = .nan
 
@@ -86,11 +86,11 @@ struct AuditStoreTests {
         #expect(AuditRedactor.redact(hashed, storage: .none).messages[0].contentHash == nil)
     }
 
-    @Test("filters select by decision, category id or code, direction, policy, time, score and review state")
-    func filters() async throws {
-        let database = TemporaryDatabase()
+    @Test("filters select by decision, category id or code, direction, policy, time, score and review state", arguments: AuditBackend.allCases)
+    func filters(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let day: TimeInterval = 86_400
         let base = Date(timeIntervalSince1970: 1_700_000_000)
         let allowed = makeEvent(time: base, decision: .allow, scores: ["unsafe": 0.05])
@@ -130,11 +130,11 @@ struct AuditStoreTests {
         #expect(hateSummary.reviewedUnsafe == true)
     }
 
-    @Test("cursor pages cover every event once, newest first, including events with equal times")
-    func cursorPagination() async throws {
-        let database = TemporaryDatabase()
+    @Test("cursor pages cover every event once, newest first, including events with equal times", arguments: AuditBackend.allCases)
+    func cursorPagination(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let sameTime = Date(timeIntervalSince1970: 1_700_000_000)
         let events = (0..<23).map { index in
             makeEvent(time: index < 10 ? sameTime : sameTime.addingTimeInterval(Double(index)))
@@ -159,11 +159,11 @@ struct AuditStoreTests {
         await #expect(throws: AuditError.self) { try await store.events(matching: AuditQuery(cursor: "nonsense")) }
     }
 
-    @Test("statistics count per decision, category and UTC day")
-    func statistics() async throws {
-        let database = TemporaryDatabase()
+    @Test("statistics count per decision, category and UTC day", arguments: AuditBackend.allCases)
+    func statistics(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let day1 = Date(timeIntervalSince1970: 1_700_000_000)  // 2023-11-14 22:13 UTC
         let day2 = day1.addingTimeInterval(86_400)
         try await store.record(batch: [
@@ -185,11 +185,11 @@ struct AuditStoreTests {
         #expect(try await store.statistics(matching: AuditQuery(since: day2)).total == 2)
     }
 
-    @Test("prune deletes old events with their messages, violations, reviews and index entries")
-    func prune() async throws {
-        let database = TemporaryDatabase()
+    @Test("prune deletes old events with their messages, violations, reviews and index entries", arguments: AuditBackend.allCases)
+    func prune(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let old = makeEvent(time: Date().addingTimeInterval(-40 * 86_400), prompt: "ancient zebra text",
                             violations: [violation("hate", code: "S10")])
         let recent = makeEvent(prompt: "recent zebra text")
@@ -201,20 +201,15 @@ struct AuditStoreTests {
         #expect(deleted == 1)
         #expect(try await store.event(id: old.id) == nil)
         #expect(try await store.search("zebra").events.map(\.id) == [recent.id])
-        let orphans = try await store.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM violations) + (SELECT count(*) FROM reviews)
-                """)
-        }
-        #expect(orphans == 1)  // the recent event's one message
-        try await store.checkFullTextIndex()
+        #expect(try await database.childRowCount() == 1)  // the recent event's one message
+        #expect(try await store.consistencyProblems() == [])
     }
 
-    @Test("ids resolve from a unique prefix, and ambiguity is an error")
-    func idPrefixes() async throws {
-        let database = TemporaryDatabase()
+    @Test("ids resolve from a unique prefix, and ambiguity is an error", arguments: AuditBackend.allCases)
+    func idPrefixes(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
-        let store = try database.open()
+        let store = database.store
         let first = UUID(uuidString: "ABCD1234-0000-4000-8000-000000000001")!
         let second = UUID(uuidString: "ABCD1234-0000-4000-8000-000000000002")!
         try await store.record(batch: [makeEvent(id: first), makeEvent(id: second)])
