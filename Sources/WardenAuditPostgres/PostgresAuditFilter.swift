@@ -19,6 +19,12 @@ struct PostgresAuditFilter {
         if let decision = query.decision { clauses.append("e.decision = \(parameter(decision.rawValue))") }
         if let direction = query.direction { clauses.append("e.direction = \(parameter(direction.rawValue))") }
         if let policyID = query.policyID { clauses.append("e.policy_id = \(parameter(PostgresText.clean(policyID)))") }
+        if let modelID = query.modelID { clauses.append("e.model_id = \(parameter(PostgresText.clean(modelID)))") }
+        switch query.flagged {
+        case true?: clauses.append("e.decision IN ('review', 'block')")
+        case false?: clauses.append("e.decision = 'allow'")
+        case nil: break
+        }
         if let since = query.since { clauses.append("e.\"time\" >= \(parameter(since.timeIntervalSince1970))") }
         if let until = query.until { clauses.append("e.\"time\" < \(parameter(until.timeIntervalSince1970))") }
         if let minimum = query.minimumUnsafeScore { clauses.append("e.unsafe_score >= \(parameter(minimum))") }

@@ -86,7 +86,7 @@ struct AuditStoreTests {
         #expect(AuditRedactor.redact(hashed, storage: .none).messages[0].contentHash == nil)
     }
 
-    @Test("filters select by decision, category id or code, direction, policy, time, score and review state", arguments: AuditBackend.allCases)
+    @Test("filters select by decision, category id or code, direction, policy, model, flagged, time, score and review state", arguments: AuditBackend.allCases)
     func filters(backend: AuditBackend) async throws {
         let database = try await TestAuditStore.open(backend)
         defer { database.remove() }
@@ -97,10 +97,11 @@ struct AuditStoreTests {
         let hate = makeEvent(
             time: base.addingTimeInterval(day), decision: .block, violations: [violation("hate", code: "S10")],
             scores: ["unsafe": 0.95])
-        let crime = makeEvent(
+        var crime = makeEvent(
             time: base.addingTimeInterval(2 * day), direction: .output, response: "sure", decision: .review,
             violations: [violation("violent_crimes", code: "S1", decision: .review)], scores: ["unsafe": 0.6],
             policyID: "strict")
+        crime.modelID = "model-2"
         try await store.record(batch: [allowed, hate, crime])
         try await store.review(eventID: hate.id, AuditReview(eventID: hate.id, reviewer: "ana", unsafe: true, categories: ["S10"], note: nil))
 
@@ -120,6 +121,14 @@ struct AuditStoreTests {
         #expect(try await ids(AuditQuery(reviewed: true)) == [hate.id])
         #expect(try await ids(AuditQuery(reviewed: false)) == [allowed.id, crime.id])
         #expect(try await ids(AuditQuery(decision: .block, direction: .output)) == [])
+        var byModel = AuditQuery()
+        byModel.modelID = "model-2"
+        #expect(try await ids(byModel) == [crime.id])
+        var flagged = AuditQuery()
+        flagged.flagged = true
+        #expect(try await ids(flagged) == [hate.id, crime.id])
+        flagged.flagged = false
+        #expect(try await ids(flagged) == [allowed.id])
 
         let newestFirst = try await store.events(matching: AuditQuery()).events
         #expect(newestFirst.map(\.id) == [crime.id, hate.id, allowed.id])
