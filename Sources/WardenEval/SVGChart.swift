@@ -188,21 +188,7 @@ private struct Canvas {
         return lines
     }
 
-    /// Escapes text for XML character data and attribute values.
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            // Control characters are not allowed in XML 1.0, even escaped.
-            case _ where character.unicodeScalars.contains(where: { $0.value < 0x20 }): escaped += " "
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// Escapes text for XML character data and attribute values: the HTML report's escaping, whose output is also
+    /// well-formed XML, since these charts are inlined there too.
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }
