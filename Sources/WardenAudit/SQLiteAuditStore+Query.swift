@@ -131,7 +131,7 @@ extension SQLiteAuditStore {
             direction: try enumValue(row["direction"]), decision: try enumValue(row["decision"]),
             reason: row["reason"], policyID: row["policy_id"], modelID: row["model_id"],
             latencyMilliseconds: row["latency_ms"] ?? .nan, caller: row["caller"], unsafeScore: row["unsafe_score"],
-            categories: split(row["categories"]), codes: unique(split(row["codes"])), reviewCount: row["review_count"],
+            categories: AuditRowText.split(row["categories"]), codes: AuditRowText.unique(AuditRowText.split(row["codes"])), reviewCount: row["review_count"],
             reviewedUnsafe: reviewedUnsafe.map { $0 != 0 }, snippet: row["snippet"])
     }
 
@@ -168,17 +168,6 @@ extension SQLiteAuditStore {
         return AuditReview(
             eventID: eventID, reviewer: row["reviewer"], unsafe: (row["unsafe"] as Int) != 0, categories: categories,
             note: row["note"], time: Date(timeIntervalSince1970: row["time"]))
-    }
-
-    /// First occurrences only (two violations may share a code: a category and the overall label naming it).
-    private static func unique(_ values: [String]) -> [String] {
-        var seen = Set<String>()
-        return values.filter { seen.insert($0).inserted }
-    }
-
-    private static func split(_ joined: String?) -> [String] {
-        guard let joined, !joined.isEmpty else { return [] }
-        return joined.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
     }
 
     static func uuid(_ text: String) throws -> UUID {

@@ -119,8 +119,8 @@ extension PostgresAuditStore {
             direction: try enumValue(try row.decode("direction")), decision: try enumValue(try row.decode("decision")),
             reason: try row.decode("reason"), policyID: try row.decode("policy_id"), modelID: try row.decode("model_id"),
             latencyMilliseconds: try row.decode("latency_ms", as: Double?.self) ?? .nan, caller: try row.decode("caller"),
-            unsafeScore: try row.decode("unsafe_score"), categories: split(try row.decode("categories")),
-            codes: unique(split(try row.decode("codes"))), reviewCount: try row.decode("review_count"),
+            unsafeScore: try row.decode("unsafe_score"), categories: AuditRowText.split(try row.decode("categories")),
+            codes: AuditRowText.unique(AuditRowText.split(try row.decode("codes"))), reviewCount: try row.decode("review_count"),
             reviewedUnsafe: try row.decode("reviewed_unsafe"),
             snippet: source.map { PostgresTextSearch.snippet($0, terms: terms) })
     }
@@ -176,17 +176,6 @@ extension PostgresAuditStore {
             byID[event.id] = AuditEventDetail(event: event, reviews: parts.reviews)
         }
         return ids.compactMap { byID[$0] }
-    }
-
-    /// First occurrences only (two violations may share a code: a category and the overall label naming it).
-    private static func unique(_ values: [String]) -> [String] {
-        var seen = Set<String>()
-        return values.filter { seen.insert($0).inserted }
-    }
-
-    private static func split(_ joined: String?) -> [String] {
-        guard let joined, !joined.isEmpty else { return [] }
-        return joined.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
     }
 
     static func enumValue<T: RawRepresentable>(_ text: String) throws -> T where T.RawValue == String {
