@@ -185,9 +185,10 @@ private struct FinetuneSetup {
         let normalizer = TextNormalizer(options: ModelManifest.NormalizationSpec().options)
         let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: ModelInputBuilder.standardOverlap(maxLength: maxLength), normalize: { normalizer.normalize($0) })
         let parts = DataSplit.standard.split(examples)
-        let trainItems = FineTuneData.subset(DataMixture.standard.capped(parts[.train] ?? []), maximum: command.maxTrain)
+        let mixture = DataMixture.readable(by: tokenizer.family)
+        let trainItems = FineTuneData.subset(mixture.capped(parts[.train] ?? []), maximum: command.maxTrain)
         func convert(_ items: [LabelledExample]) -> [FineTuneExample] {
-            items.map { FineTuneData.example($0, inputs: inputs, targets: targets, mixture: .standard) }
+            items.map { FineTuneData.example($0, inputs: inputs, targets: targets, mixture: mixture) }
         }
         train = convert(trainItems)
         calibration = convert(parts[.calibration] ?? [])
@@ -195,7 +196,7 @@ private struct FinetuneSetup {
         positiveWeights = MaskedBCE.positiveWeights(for: train.map(\.target), labels: labels.count, maximum: 8)
         let augment: FineTuneAugmenter = { index, random in
             let item = FineTuneData.obfuscated(trainItems[index], random: &random)
-            return FineTuneData.example(item, inputs: inputs, targets: targets, mixture: .standard)
+            return FineTuneData.example(item, inputs: inputs, targets: targets, mixture: mixture)
         }
         augmenter = command.augment > 0 ? augment : nil
 

@@ -10,6 +10,8 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
     public let encoder: Encoder
     public let head: ClassifierHead
     public let inputs: ModelInputBuilder
+    /// Pools the chosen layers; holds the workspaces every forward pass of this classifier borrows.
+    public let extractor: FeatureExtractor
     /// Forward-pass threads per call (the encoder splits its GEMMs between them).
     public let workers: Int
     /// Windows per forward pass in ``classify(_:)``, at most: bounds the activations one call holds.
@@ -25,6 +27,7 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
         self.encoder = encoder
         self.head = head
         self.workers = workers
+        extractor = FeatureExtractor(encoder: encoder, layers: manifest.pooling.layers, workers: workers)
         let normalizer = TextNormalizer(options: manifest.normalization.options)
         inputs = ModelInputBuilder(
             tokenizer: tokenizer, maxLength: manifest.maxLength, overlap: manifest.windowOverlap,
@@ -104,7 +107,7 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
 
     /// Pooled features of each window (see ``FeatureExtractor``).
     public func features(of windows: [Encoding]) throws -> Matrix {
-        try FeatureExtractor(encoder: encoder, layers: manifest.pooling.layers, workers: workers).features(of: windows)
+        try extractor.features(of: windows)
     }
 
     /// Unit-length sentence embeddings (mean of the last layer, L2-normalised), for custom categories.
@@ -115,7 +118,8 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
                 let encoding = self.inputs.tokenizer.encode(text, maxLength: self.manifest.maxLength)
                 batch.append(tokenIDs: encoding.ids.map(Int.init), tokenTypeIDs: encoding.typeIDs.map(Int.init))
             }
-            let output = try self.encoder.encode(batch, options: EncoderOptions(workers: self.workers))
+            let options = EncoderOptions(workers: self.workers)
+            let output = try self.extractor.workspaces.withWorkspace { try self.encoder.encode(batch, options: options, workspace: $0) }
             return (0..<texts.count).map { output.sentenceEmbeddings.row($0) }
         }
     }

@@ -38,6 +38,22 @@ public enum Pooling {
         return pooled
     }
 
+    /// The classifier's features: for each chosen layer, the mean over each sequence's tokens, side by side
+    /// (`[sequences, hidden · layers.count]`). Serving, training and the head's standardisation all pool here.
+    ///
+    /// - Parameter layers: 1-based (0 = embedding output, `layerCount` = last layer). Layers other than the last
+    ///   need ``EncoderOutput/hiddenStates``.
+    public static func layerMeans(_ output: EncoderOutput, layers: [Int], layerCount: Int, batch: PackedBatch) -> Matrix {
+        let width = output.meanPooled.columns
+        var features = Matrix(rows: batch.count, columns: width * layers.count)
+        for (slot, layer) in layers.enumerated() {
+            precondition(layer == layerCount || output.hiddenStates.count == layerCount + 1, "layer \(layer) needs hidden states")
+            let pooled = layer == layerCount ? output.meanPooled : meanPool(output.hiddenStates[layer], batch: batch)
+            features.withMutableView { out in pooled.withView { out.columns(slot * width..<(slot + 1) * width).copy(from: $0) } }
+        }
+        return features
+    }
+
     /// Rows scaled to unit L2 norm (`x / max(‖x‖, 1e-12)`).
     public static func normalized(_ rows: Matrix) -> Matrix {
         var out = rows

@@ -9,12 +9,15 @@ public struct FeatureExtractor: Sendable {
     /// 1-based layers (0 = embedding output, `layerCount` = last layer).
     public let layers: [Int]
     public let workers: Int
+    /// Scratch memory and helper threads, reused across calls.
+    public let workspaces: EncoderWorkspacePool
 
-    public init(encoder: Encoder, layers: [Int], workers: Int = 1) {
+    public init(encoder: Encoder, layers: [Int], workers: Int = 1, workspaces: EncoderWorkspacePool = EncoderWorkspacePool()) {
         precondition(!layers.isEmpty && layers.allSatisfy { (0...encoder.configuration.layerCount).contains($0) })
         self.encoder = encoder
         self.layers = layers
         self.workers = workers
+        self.workspaces = workspaces
     }
 
     public var width: Int { encoder.configuration.hiddenSize * layers.count }
@@ -26,17 +29,8 @@ public struct FeatureExtractor: Sendable {
             batch.append(tokenIDs: window.ids.map(Int.init), tokenTypeIDs: window.typeIDs.map(Int.init))
         }
         let needsHidden = layers != [encoder.configuration.layerCount]
-        let output = try encoder.encode(batch, options: EncoderOptions(workers: workers, includeHiddenStates: needsHidden))
-        let width = encoder.configuration.hiddenSize
-        var features = Matrix(rows: windows.count, columns: width * layers.count)
-        for (slot, layer) in layers.enumerated() {
-            let pooled = needsHidden ? Pooling.meanPool(output.hiddenStates[layer], batch: batch) : output.meanPooled
-            features.withMutableView { out in
-                pooled.withView { source in
-                    out.columns(slot * width..<(slot + 1) * width).copy(from: source)
-                }
-            }
-        }
-        return features
+        let options = EncoderOptions(workers: workers, includeHiddenStates: needsHidden)
+        let output = try workspaces.withWorkspace { try encoder.encode(batch, options: options, workspace: $0) }
+        return Pooling.layerMeans(output, layers: layers, layerCount: encoder.configuration.layerCount, batch: batch)
     }
 }

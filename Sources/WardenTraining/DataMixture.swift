@@ -1,4 +1,5 @@
 import WardenEval
+import WardenTokenizer
 
 /// How much one source contributes to training.
 public struct SourceMixing: Sendable, Hashable, Codable {
@@ -123,6 +124,15 @@ public struct DataMixture: Sendable, Hashable, Codable {
         mixture.sources["multijail"] = SourceMixing(weight: 2)
         return mixture
     }()
+
+    /// The mixture an encoder trains on, by what its tokenizer can read: a WordPiece (English) vocabulary gets the
+    /// standard mixture, a SentencePiece (XLM-R) vocabulary the multilingual one.
+    public static func readable(by family: TokenizerFamily) -> DataMixture {
+        switch family {
+        case .wordPiece: standard
+        case .sentencePiece: multilingual
+        }
+    }
 
     /// The training items: exclusions applied, then the caps (a deterministic subset per source, by the split
     /// hash), input order kept.

@@ -51,20 +51,15 @@ public enum FineTuneData {
         encoder: Encoder, examples: [FineTuneExample], layers: [Int], workers: Int, limit: Int = 2048
     ) throws -> ([Float], [Float]) {
         let sample = Array(examples.prefix(limit))
-        let width = encoder.configuration.hiddenSize
-        var features = Matrix(rows: sample.count, columns: width * layers.count)
+        var features = Matrix(rows: sample.count, columns: encoder.configuration.hiddenSize * layers.count)
         var start = 0
         while start < sample.count {
             let end = min(start + 64, sample.count)
             var batch = PackedBatch()
             for example in sample[start..<end] { batch.append(tokenIDs: example.ids, tokenTypeIDs: example.typeIDs) }
             let output = try encoder.encode(batch, options: EncoderOptions(workers: workers, includeHiddenStates: true))
-            for (slot, layer) in layers.enumerated() {
-                let pooled = Pooling.meanPool(output.hiddenStates[layer], batch: batch)
-                features.withMutableView { out in
-                    pooled.withView { out.rows(start..<end).columns(slot * width..<(slot + 1) * width).copy(from: $0) }
-                }
-            }
+            let pooled = Pooling.layerMeans(output, layers: layers, layerCount: encoder.configuration.layerCount, batch: batch)
+            features.withMutableView { out in pooled.withView { out.rows(start..<end).copy(from: $0) } }
             start = end
         }
         return HeadTrainer.standardization(of: features)

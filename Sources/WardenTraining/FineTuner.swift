@@ -199,13 +199,7 @@ public final class FineTuner {
 
     /// Mean-pooled features of the configured layers from a training forward pass.
     func features(_ output: EncoderOutput, batch: PackedBatch) -> Matrix {
-        let width = encoder.configuration.hiddenSize
-        var features = Matrix(rows: batch.count, columns: width * configuration.pooledLayers.count)
-        for (slot, layer) in configuration.pooledLayers.enumerated() {
-            let pooled = layer == encoder.configuration.layerCount ? output.meanPooled : Pooling.meanPool(output.hiddenStates[layer], batch: batch)
-            features.withMutableView { out in pooled.withView { out.columns(slot * width..<(slot + 1) * width).copy(from: $0) } }
-        }
-        return features
+        Pooling.layerMeans(output, layers: configuration.pooledLayers, layerCount: encoder.configuration.layerCount, batch: batch)
     }
 }
 

@@ -79,7 +79,9 @@ struct ClassifierBundleTests {
 @Suite("Classifier on a tiny seeded encoder")
 struct TinyClassifierTests {
     /// Tokens `[PAD] [UNK] [CLS] [SEP] [MASK] w0…w44` (the tiny encoder's 50), windows of 16 with 4 shared.
-    static let classifier: EncoderClassifier = {
+    static let classifier = make()
+
+    static func make(workers: Int = 1) -> EncoderClassifier {
         let vocabulary = try! Vocabulary(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (0..<45).map { "w\($0)" })
         let manifest = ModelManifest(
             id: "tiny", version: "1", description: "", base: .init(package: "p", version: "1", sha256: [:]),
@@ -89,8 +91,8 @@ struct TinyClassifierTests {
             validationMetrics: [:])
         return EncoderClassifier(
             manifest: manifest, encoder: TinyEncoder.make(), head: ClassifierHead(inputSize: 32, hiddenSize: 0, labels: 2, seed: 7),
-            tokenizer: BertTokenizer(vocabulary: vocabulary, specialTokensInText: .plainText))
-    }()
+            tokenizer: BertTokenizer(vocabulary: vocabulary, specialTokensInText: .plainText), workers: workers)
+    }
 
     @Test("a text longer than one pass holds is scored in bounded passes, as if in one")
     func boundedPasses() async throws {
@@ -108,6 +110,27 @@ struct TinyClassifierTests {
         // The windowed front door scores each window alone; the input's score is their maximum.
         let windowScores = try await model.score(model.windows(of: inputs[0]))
         #expect(abs(windowScores.map(\.unsafe).max()! - passes[0].unsafe) < 1e-5)
+    }
+
+    @Test("forward passes borrow the classifier's workspaces: one kept for serial calls, one per concurrent call")
+    func workspaceReuse() async throws {
+        let model = Self.make(workers: 2)
+        let inputs = [ClassificationInput(text: "w1 w2 w3 w4"), ClassificationInput(text: "w5 w6")]
+        #expect(model.extractor.workspaces.idleCount == 0)
+        let first = try await model.classify(inputs)
+        for _ in 0..<5 { _ = try await model.classify(inputs) }
+        _ = try await model.embed(["w7 w8"])
+        #expect(model.extractor.workspaces.idleCount == 1)
+
+        let concurrent = try await withThrowingTaskGroup(of: [LabelScores].self) { group in
+            for _ in 0..<4 { group.addTask { try await model.classify(inputs) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let idle = model.extractor.workspaces.idleCount
+        #expect(idle >= 1 && idle <= 4)
+        for scores in concurrent + [try model.classifySynchronously(inputs)] {
+            for (a, b) in zip(scores, first) { #expect(abs(a.unsafe - b.unsafe) < 1e-6) }
+        }
     }
 }
 
