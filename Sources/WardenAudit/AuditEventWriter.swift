@@ -6,8 +6,8 @@ import WardenCore
 enum AuditEventWriter {
     static let insertEvent = """
         INSERT INTO events (id, time, direction, decision, reason, policy_id, policy_hash, model_id,
-                            latency_ms, caller, scores, unsafe_score)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            latency_ms, caller, scores, unsafe_score, source)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO NOTHING
         """
     static let insertMessage = """
@@ -29,7 +29,7 @@ enum AuditEventWriter {
                 event.id.uuidString, event.time.timeIntervalSince1970, event.direction.rawValue,
                 event.decision.rawValue, event.reason, event.policyID, event.policyHash, event.modelID,
                 finite(event.latencyMilliseconds), event.caller, ScoresJSON.encode(event.scores),
-                finite(event.scores[LabelScores.unsafeLabel]),
+                finite(event.scores[LabelScores.unsafeLabel]), event.source?.rawValue,
             ])
             guard db.changesCount == 1 else { continue }
             let seq = db.lastInsertedRowID

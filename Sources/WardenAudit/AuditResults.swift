@@ -1,7 +1,8 @@
 import Foundation
 import WardenCore
 
-/// One line of an event listing: the verdict without the conversation.
+/// One line of an event listing: the verdict without the conversation. Its JSON keys are the verdict object's
+/// (`policy`, `model`, `llama_guard_codes`, `source`; Docs/service.md, "The verdict object").
 public struct AuditEventSummary: Codable, Sendable, Hashable, Identifiable {
     public var id: UUID
     public var time: Date
@@ -22,11 +23,19 @@ public struct AuditEventSummary: Codable, Sendable, Hashable, Identifiable {
     public var reviewedUnsafe: Bool?
     /// For text searches: the best-matching passage, matches in `[` `]`.
     public var snippet: String?
+    /// What produced the verdict; nil for events recorded before Warden stored it.
+    public var source: VerdictSource?
+
+    enum CodingKeys: String, CodingKey {
+        case id, time, direction, decision, reason, latencyMilliseconds, caller, unsafeScore, categories, reviewCount
+        case reviewedUnsafe, snippet, source
+        case policyID = "policy", modelID = "model", codes = "llamaGuardCodes"
+    }
 
     package init(
         id: UUID, time: Date, direction: Direction, decision: Decision, reason: String, policyID: String, modelID: String,
         latencyMilliseconds: Double, caller: String?, unsafeScore: Double?, categories: [String], codes: [String],
-        reviewCount: Int, reviewedUnsafe: Bool?, snippet: String?
+        reviewCount: Int, reviewedUnsafe: Bool?, snippet: String?, source: VerdictSource?
     ) {
         self.id = id
         self.time = time
@@ -43,6 +52,7 @@ public struct AuditEventSummary: Codable, Sendable, Hashable, Identifiable {
         self.reviewCount = reviewCount
         self.reviewedUnsafe = reviewedUnsafe
         self.snippet = snippet
+        self.source = source
     }
 }
 

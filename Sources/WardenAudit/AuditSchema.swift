@@ -16,17 +16,20 @@ import GRDB
 ///   pages of a listing.
 /// - Category filters and per-category statistics read `violations` through its category/code indexes.
 /// - `reviews` are separate rows; the event row is never updated by a review.
+/// - `source` (v3) says what produced the verdict (`model`, `screen`, `classifier_failure`); NULL for older events.
 /// - Score, threshold and latency columns are NULL when the value was not a finite number (SQLite has no NaN).
 /// - `messages_fts` is an external-content FTS5 index over `messages.content`, kept in sync by
 ///   triggers so every writer (batched writer, CLI, pruning) updates it in the same transaction.
 enum AuditSchema {
     static let v1 = "v1-events-messages-violations-reviews-fts"
     static let v2 = "v2-unsafe-score-column"
+    static let v3 = "v3-verdict-source-column"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(v1) { db in try createVersion1(db) }
         migrator.registerMigration(v2) { db in try addUnsafeScore(db) }
+        migrator.registerMigration(v3) { db in try db.execute(sql: "ALTER TABLE events ADD COLUMN source TEXT") }
         return migrator
     }
 

@@ -37,7 +37,7 @@ extension SQLiteAuditStore {
                        \(snippetColumn) AS snippet
                 FROM (
                     SELECT e.seq, e.id, e.time, e.direction, e.decision, e.reason, e.policy_id, e.model_id,
-                           e.latency_ms, e.caller, e.unsafe_score
+                           e.latency_ms, e.caller, e.unsafe_score, e.source
                     FROM events e \(filter.sql)
                     ORDER BY e.time DESC, e.seq DESC LIMIT ? OFFSET ?
                 ) e
@@ -132,7 +132,7 @@ extension SQLiteAuditStore {
             reason: row["reason"], policyID: row["policy_id"], modelID: row["model_id"],
             latencyMilliseconds: row["latency_ms"] ?? .nan, caller: row["caller"], unsafeScore: row["unsafe_score"],
             categories: AuditRowText.split(row["categories"]), codes: AuditRowText.unique(AuditRowText.split(row["codes"])), reviewCount: row["review_count"],
-            reviewedUnsafe: reviewedUnsafe.map { $0 != 0 }, snippet: row["snippet"])
+            reviewedUnsafe: reviewedUnsafe.map { $0 != 0 }, snippet: row["snippet"], source: AuditRowText.source(row["source"]))
     }
 
     static func detail(id: String, in db: Database) throws -> AuditEventDetail? {
@@ -158,7 +158,8 @@ extension SQLiteAuditStore {
             id: eventID, time: Date(timeIntervalSince1970: row["time"]), direction: try enumValue(row["direction"]),
             messages: messages, scores: ScoresJSON.decode(row["scores"]), decision: try enumValue(row["decision"]),
             violations: violations, reason: row["reason"], policyID: row["policy_id"], policyHash: row["policy_hash"],
-            modelID: row["model_id"], latencyMilliseconds: row["latency_ms"] ?? .nan, caller: row["caller"])
+            modelID: row["model_id"], latencyMilliseconds: row["latency_ms"] ?? .nan, caller: row["caller"],
+            source: AuditRowText.source(row["source"]))
         return AuditEventDetail(event: event, reviews: reviews)
     }
 

@@ -14,8 +14,12 @@ import PostgresNIO
 ///   each migration once; the others wait, then find it applied.
 enum PostgresAuditSchema {
     static let v1 = "pg-v1-events-messages-violations-reviews-search"
+    static let v2 = "pg-v2-verdict-source-column"
 
-    static let migrations: [(id: String, sql: String)] = [(v1, version1)]
+    static let migrations: [(id: String, sql: String)] = [(v1, version1), (v2, version2)]
+
+    /// What produced the verdict (`model`, `screen`, `classifier_failure`); NULL for events recorded before.
+    static let version2 = "ALTER TABLE events ADD COLUMN source text"
 
     /// Serialises migrations per schema (named, or the user's search path), across every process that connects.
     static func lock(schema: String?) -> PostgresQuery {

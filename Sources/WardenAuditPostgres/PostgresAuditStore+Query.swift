@@ -24,7 +24,7 @@ extension PostgresAuditStore {
         // The page is chosen first and the per-event columns are computed for its rows only.
         let sql = """
             SELECT e.seq, e.id, e."time", e.direction, e.decision, e.reason, e.policy_id, e.model_id, e.latency_ms,
-                   e.caller, e.unsafe_score,
+                   e.caller, e.unsafe_score, e.source,
                    (SELECT string_agg(v.category, chr(31) ORDER BY v.position) FROM violations v WHERE v.event_seq = e.seq)
                        AS categories,
                    (SELECT string_agg(v.code, chr(31) ORDER BY v.position) FROM violations v WHERE v.event_seq = e.seq)
@@ -122,7 +122,8 @@ extension PostgresAuditStore {
             unsafeScore: try row.decode("unsafe_score"), categories: AuditRowText.split(try row.decode("categories")),
             codes: AuditRowText.unique(AuditRowText.split(try row.decode("codes"))), reviewCount: try row.decode("review_count"),
             reviewedUnsafe: try row.decode("reviewed_unsafe"),
-            snippet: source.map { PostgresTextSearch.snippet($0, terms: terms) })
+            snippet: source.map { PostgresTextSearch.snippet($0, terms: terms) },
+            source: AuditRowText.source(try row.decode("source")))
     }
 
     /// The details of `ids` (absent ones left out), in the order of `ids`: four queries whatever their number.
@@ -172,7 +173,8 @@ extension PostgresAuditStore {
                 scores: ScoresJSON.decode(try row.decode("scores_text")), decision: try Self.enumValue(try row.decode("decision")),
                 violations: parts.violations, reason: try row.decode("reason"), policyID: try row.decode("policy_id"),
                 policyHash: try row.decode("policy_hash"), modelID: try row.decode("model_id"),
-                latencyMilliseconds: try row.decode("latency_ms", as: Double?.self) ?? .nan, caller: try row.decode("caller"))
+                latencyMilliseconds: try row.decode("latency_ms", as: Double?.self) ?? .nan, caller: try row.decode("caller"),
+                source: AuditRowText.source(try row.decode("source")))
             byID[event.id] = AuditEventDetail(event: event, reviews: parts.reviews)
         }
         return ids.compactMap { byID[$0] }

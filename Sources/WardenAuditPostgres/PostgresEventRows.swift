@@ -20,6 +20,7 @@ enum PostgresEventRows {
         var caller: String?
         var scores: String
         var unsafe_score: Double?
+        var source: String?
         var messages: [Message]
         var violations: [Violation]
     }
@@ -50,7 +51,7 @@ enum PostgresEventRows {
                 policy_id: PostgresText.clean(event.policyID), policy_hash: PostgresText.clean(event.policyHash),
                 model_id: PostgresText.clean(event.modelID), latency_ms: finite(event.latencyMilliseconds),
                 caller: PostgresText.clean(event.caller), scores: ScoresJSON.encode(event.scores),
-                unsafe_score: finite(event.scores[LabelScores.unsafeLabel]),
+                unsafe_score: finite(event.scores[LabelScores.unsafeLabel]), source: event.source?.rawValue,
                 messages: event.messages.enumerated().map { position, message in
                     let content = PostgresText.clean(message.content)
                     return Message(
@@ -82,13 +83,13 @@ enum PostgresEventRows {
             FROM json_to_recordset($1::json) AS x(
                 ord integer, id uuid, "time" double precision, direction text, decision text, reason text, policy_id text,
                 policy_hash text, model_id text, latency_ms double precision, caller text, scores text,
-                unsafe_score double precision, messages json, violations json)
+                unsafe_score double precision, source text, messages json, violations json)
             ORDER BY x.id, x.ord
         ), inserted AS (
             INSERT INTO events (id, "time", direction, decision, reason, policy_id, policy_hash, model_id, latency_ms, caller,
-                                scores, unsafe_score)
+                                scores, unsafe_score, source)
             SELECT id, "time", direction, decision, reason, policy_id, policy_hash, model_id, latency_ms, caller,
-                   scores::jsonb, unsafe_score
+                   scores::jsonb, unsafe_score, source
             FROM input ORDER BY ord
             ON CONFLICT (id) DO NOTHING
             RETURNING seq, id

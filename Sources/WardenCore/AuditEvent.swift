@@ -54,12 +54,14 @@ public struct AuditEvent: Codable, Sendable, Hashable, Identifiable {
     public var latencyMilliseconds: Double
     /// The API key id of the caller, never the key itself.
     public var caller: String?
+    /// What produced the verdict; nil for events recorded before Warden stored it.
+    public var source: VerdictSource?
 
     public init(
         id: UUID = UUID(), time: Date = Date(), direction: Direction, messages: [AuditMessage],
         scores: [String: Double], decision: Decision, violations: [Violation], reason: String,
         policyID: String, policyHash: String, modelID: String, latencyMilliseconds: Double,
-        caller: String? = nil
+        caller: String? = nil, source: VerdictSource? = nil
     ) {
         self.id = id
         self.time = time
@@ -74,6 +76,7 @@ public struct AuditEvent: Codable, Sendable, Hashable, Identifiable {
         self.modelID = modelID
         self.latencyMilliseconds = latencyMilliseconds
         self.caller = caller
+        self.source = source
     }
 }
 

@@ -88,3 +88,13 @@ public struct Verdict: Codable, Sendable, Hashable {
         return codes.isEmpty ? "unsafe" : "unsafe\n" + codes.joined(separator: ",")
     }
 }
+
+/// What produced a verdict.
+public enum VerdictSource: String, Sendable, Hashable, Codable {
+    /// The policy decided before the model ran: a deny or allow list matched.
+    case screen
+    /// The classifier's scores (and custom-category scores) went through the policy's rules.
+    case model
+    /// The classifier failed or timed out; the verdict is the policy's `on_error` decision.
+    case classifierFailure = "classifier_failure"
+}

@@ -11,7 +11,8 @@ extension AuditEvent {
             messages: Self.messages(of: request.conversation, storing: policy.audit.storeText),
             scores: scores, decision: result.verdict.decision, violations: result.verdict.violations,
             reason: result.verdict.reason, policyID: policy.id, policyHash: policy.contentHash,
-            modelID: modelID, latencyMilliseconds: result.latency / .milliseconds(1), caller: request.caller
+            modelID: modelID, latencyMilliseconds: result.latency / .milliseconds(1), caller: request.caller,
+            source: result.source
         )
     }
 

@@ -145,8 +145,8 @@ extension Guard {
     private func finish(_ entry: Decided, started: ContinuousClock.Instant, recordAudit: Bool) async -> Result<GuardResult, GuardError> {
         let policy = entry.item.engine.policy
         var result = GuardResult(
-            verdict: entry.verdict, scores: entry.scores, source: entry.source, auditID: nil,
-            latency: ContinuousClock.now - started
+            verdict: entry.verdict, scores: entry.scores, source: entry.source,
+            model: entry.source == .model ? classifier.modelID : nil, auditID: nil, latency: ContinuousClock.now - started
         )
         if recordAudit {
             do {
@@ -167,7 +167,7 @@ extension Guard {
     ///   policy fails closed.
     func audited(_ result: GuardResult, of request: GuardRequest, policy: Policy) async throws(GuardError) -> GuardResult {
         guard let auditStore, policy.audit.record.records(result.verdict.decision) else { return result }
-        let event = AuditEvent(checking: request, result: result, policy: policy, modelID: classifier.modelID)
+        let event = AuditEvent(checking: request, result: result, policy: policy, modelID: result.model ?? classifier.modelID)
         do {
             try await auditStore.record(event)
         } catch {

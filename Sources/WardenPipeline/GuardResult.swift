@@ -17,16 +17,6 @@ public struct GuardRequest: Sendable, Hashable {
     }
 }
 
-/// What produced a verdict.
-public enum VerdictSource: String, Sendable, Hashable, Codable {
-    /// The policy decided before the model ran: a deny or allow list matched.
-    case screen
-    /// The classifier's scores (and custom-category scores) went through the policy's rules.
-    case model
-    /// The classifier failed or timed out; the verdict is the policy's `on_error` decision.
-    case classifierFailure = "classifier_failure"
-}
-
 /// The outcome of one check.
 public struct GuardResult: Sendable, Hashable {
     public var verdict: Verdict
@@ -34,15 +24,20 @@ public struct GuardResult: Sendable, Hashable {
     /// Empty when the policy decided without the model or the model failed.
     public var scores: LabelScores
     public var source: VerdictSource
+    /// The model that scored the turn (`id@version`); nil when the policy decided without it.
+    public var model: String?
     /// The ID of the audit event, when one was recorded.
     public var auditID: UUID?
     /// Wall time of the check, from the request to the verdict (including the audit write).
     public var latency: Duration
 
-    public init(verdict: Verdict, scores: LabelScores, source: VerdictSource, auditID: UUID?, latency: Duration) {
+    public init(
+        verdict: Verdict, scores: LabelScores, source: VerdictSource, model: String? = nil, auditID: UUID?, latency: Duration
+    ) {
         self.verdict = verdict
         self.scores = scores
         self.source = source
+        self.model = model
         self.auditID = auditID
         self.latency = latency
     }

@@ -22,15 +22,32 @@ public struct VerdictRecord: Codable, Sendable, Hashable {
     public var violations: [Violation]
     public var reason: String
     public var policy: String
-    /// `model`, `screen` (a deny or allow list decided) or `classifier_failure` (the policy's `on_error`).
-    public var source: VerdictSource
+    /// `model`, `screen` (a deny or allow list decided) or `classifier_failure` (the policy's `on_error`); null only
+    /// for audit events recorded before Warden stored it.
+    public var source: VerdictSource?
+    /// The model that scored the turn (`id@version`); null when the policy decided without it.
+    public var model: String?
     /// The audit event's ID; null when nothing was recorded (or the store could not vouch for the event).
     public var auditID: String?
     /// The classifier's raw label scores, when the caller asked for them (`warden check`).
     public var labelScores: [String: Double]?
 
     public init(_ result: GuardResult, id: String? = nil, includeLabelScores: Bool = false) {
-        let verdict = result.verdict
+        self.init(result.verdict, source: result.source, model: result.model, auditID: result.auditID, id: id)
+        labelScores = includeLabelScores ? result.scores.values : nil
+    }
+
+    /// The verdict an audit event recorded (its `audit_id` is the event's id).
+    public init(_ event: AuditEvent) {
+        let verdict = Verdict(
+            decision: event.decision, direction: event.direction, violations: event.violations, reason: event.reason,
+            scores: event.scores, policyID: event.policyID)
+        // Events recorded before the source was stored keep the model they name (source null says "unknown").
+        let model = event.source == nil || event.source == .model ? event.modelID : nil
+        self.init(verdict, source: event.source, model: model, auditID: event.id, id: nil)
+    }
+
+    private init(_ verdict: Verdict, source: VerdictSource?, model: String?, auditID: UUID?, id: String?) {
         self.id = id
         decision = verdict.decision
         safe = verdict.isSafe
@@ -42,13 +59,14 @@ public struct VerdictRecord: Codable, Sendable, Hashable {
         violations = verdict.violations
         reason = verdict.reason
         policy = verdict.policyID
-        source = result.source
-        auditID = result.auditID?.uuidString
-        labelScores = includeLabelScores ? result.scores.values : nil
+        self.source = source
+        self.model = model
+        self.auditID = auditID?.uuidString
+        labelScores = nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, decision, safe, direction, categories, scores, violations, reason, policy, source
+        case id, decision, safe, direction, categories, scores, violations, reason, policy, source, model
         case llamaGuardCodes = "llama_guard_codes", llamaGuard = "llama_guard", auditID = "audit_id", labelScores = "label_scores"
     }
 
@@ -67,6 +85,7 @@ public struct VerdictRecord: Codable, Sendable, Hashable {
         try container.encode(reason, forKey: .reason)
         try container.encode(policy, forKey: .policy)
         try container.encode(source, forKey: .source)
+        try container.encode(model, forKey: .model)
         try container.encode(auditID, forKey: .auditID)
         try container.encodeIfPresent(labelScores, forKey: .labelScores)
     }

@@ -2,12 +2,16 @@ import Foundation
 import Hummingbird
 import WardenAudit
 import WardenCore
+import WardenPipeline
 import WardenPolicy
 
 /// An event as the audit API answers it: the record, its reviews, and the rules of its policy as loaded now, so the
 /// review page can draw each score against the thresholds that judge it.
 struct AuditEventView: Encodable {
+    /// The stored event: the conversation, scores and the columns it was recorded with.
     var event: AuditEvent
+    /// Its verdict in the one verdict shape (Docs/service.md, "The verdict object").
+    var verdict: VerdictRecord
     var reviews: [AuditReview]
     /// `nil` when the event's policy is no longer loaded.
     var policy: PolicyRules?
@@ -48,7 +52,7 @@ extension WardenService {
                 id: engine.policy.id, hash: engine.policy.contentHash, matchesEvent: engine.policy.contentHash == event.policyHash,
                 thresholds: engine.ruleThresholds(direction: event.direction))
         }
-        return AuditEventView(event: event, reviews: detail.reviews, policy: rules)
+        return AuditEventView(event: event, verdict: VerdictRecord(event), reviews: detail.reviews, policy: rules)
     }
 
     /// `GET /v1/audit/session` (admin or reviewer token): the review page's sign-in check.

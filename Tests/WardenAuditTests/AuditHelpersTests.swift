@@ -46,7 +46,7 @@ struct AuditHelpersTests {
         let summary = AuditEventSummary(
             id: event.id, time: event.time, direction: .input, decision: .block, reason: "hate 0.80 >= 0.5",
             policyID: "default", modelID: "m", latencyMilliseconds: 1, caller: nil, unsafeScore: 0.875,
-            categories: ["hate"], codes: ["S10"], reviewCount: 2, reviewedUnsafe: false, snippet: "a [match]")
+            categories: ["hate"], codes: ["S10"], reviewCount: 2, reviewedUnsafe: false, snippet: "a [match]", source: .model)
         let table = AuditTextFormatter.table(AuditPage(events: [summary], nextCursor: "abc-1"))
         let lines = table.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("TIME (UTC)"))

@@ -14,7 +14,7 @@ struct AuditSchemaTests {
 
         let store = try database.open()
 
-        #expect(try await store.appliedMigrations() == [AuditSchema.v1, AuditSchema.v2])
+        #expect(try await store.appliedMigrations() == [AuditSchema.v1, AuditSchema.v2, AuditSchema.v3])
         let (journal, foreignKeys, tables) = try await store.read { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"),
@@ -30,7 +30,7 @@ struct AuditSchemaTests {
         #expect(try await store.integrityCheck() == ["ok"])
     }
 
-    @Test("a v1 database with data is upgraded to v2 without losing anything, and the new column is filled")
+    @Test("a v1 database with data is upgraded to the latest without losing anything; new columns are filled or unknown")
     func upgradesVersion1WithData() async throws {
         let database = TemporaryDatabase()
         defer { database.remove() }
@@ -56,9 +56,11 @@ struct AuditSchemaTests {
         // When the current code opens it
         let store = try database.open()
 
-        // Then v2 is applied, the old event reads back whole, and unsafe_score was backfilled
-        #expect(try await store.appliedMigrations() == [AuditSchema.v1, AuditSchema.v2])
+        // Then every migration is applied, the old event reads back whole, unsafe_score was backfilled, and its
+        // source (not recorded then) reads as unknown
+        #expect(try await store.appliedMigrations() == [AuditSchema.v1, AuditSchema.v2, AuditSchema.v3])
         let detail = try #require(try await store.event(id: eventID))
+        #expect(detail.event.source == nil)
         #expect(detail.event.reason == "old reason")
         #expect(detail.event.scores == ["unsafe": 0.93, "hate": 0.8])
         #expect(detail.event.violations.map(\.code) == ["S10"])

@@ -24,6 +24,23 @@ struct AuditStoreTests {
         #expect(detail.reviews.isEmpty)
     }
 
+    @Test("what produced a verdict is stored and listed, unknown for events that lack it", arguments: AuditBackend.allCases)
+    func verdictSource(backend: AuditBackend) async throws {
+        let database = try await TestAuditStore.open(backend)
+        defer { database.remove() }
+        let sources: [VerdictSource?] = [.model, .screen, .classifierFailure, nil]
+        var ids: [UUID: VerdictSource?] = [:]
+        for (offset, source) in sources.enumerated() {
+            let event = makeEvent(time: Date(timeIntervalSince1970: 1_700_000_000 + Double(offset)), decision: .block, source: source)
+            try await database.store.record(event)
+            ids[event.id] = source
+            #expect(try await database.store.event(id: event.id)?.event.source == source)
+        }
+        let listed = try await database.store.events(matching: AuditQuery())
+        #expect(listed.events.count == sources.count)
+        for summary in listed.events { #expect(ids[summary.id] == summary.source, "\(summary.id)") }
+    }
+
     @Test("recording the same id twice keeps one event", arguments: AuditBackend.allCases)
     func duplicateIDsAreIdempotent(backend: AuditBackend) async throws {
         let database = try await TestAuditStore.open(backend)

@@ -26,7 +26,7 @@ func makeEvent(
     id: UUID = UUID(), time: Date = Date(), direction: Direction = .input, prompt: String? = "hello there",
     response: String? = nil, decision: Decision = .allow, violations: [Violation] = [],
     scores: [String: Double] = ["unsafe": 0.1, "violent_crimes": 0.05], policyID: String = "default",
-    storage: TextStorage = .full
+    storage: TextStorage = .full, source: VerdictSource? = .model
 ) -> AuditEvent {
     var messages: [Message] = []
     if let prompt { messages.append(.user(prompt)) }
@@ -34,7 +34,7 @@ func makeEvent(
     return AuditEvent(
         id: id, time: time, direction: direction, messages: AuditRedactor.messages(messages, storage: storage),
         scores: scores, decision: decision, violations: violations, reason: "test", policyID: policyID,
-        policyHash: "hash-1", modelID: "model-1", latencyMilliseconds: 3.5, caller: "key-1")
+        policyHash: "hash-1", modelID: "model-1", latencyMilliseconds: 3.5, caller: "key-1", source: source)
 }
 
 func violation(_ category: HazardID, code: String?, score: Double = 0.9, decision: Decision = .block) -> Violation {

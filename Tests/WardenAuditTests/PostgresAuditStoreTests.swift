@@ -118,7 +118,7 @@ struct PostgresAuditStoreTests {
             }
         }
         for store in stores {
-            #expect(try await store.appliedMigrations() == [PostgresAuditSchema.v1])
+            #expect(try await store.appliedMigrations() == [PostgresAuditSchema.v1, PostgresAuditSchema.v2])
         }
         try await stores[0].record(SyntheticAuditEvent.make(index: 7))
         #expect(try await stores[5].count() == 1)

@@ -81,11 +81,27 @@ struct VerdictParityTests {
             TestServer.withKeysIfNone(&configuration)
         }) { client in
             var judged: [Judged] = []
+            var audited = 0
             for text in Self.texts {
                 let body = try JSONSerialization.data(withJSONObject: ["messages": [["role": "user", "content": text]]])
                 let response = try await client.post("/v1/guard/check", json: String(decoding: body, as: UTF8.self))
                 #expect(response.status == .ok, "\(response.text)")
-                judged.append(try Judged(json: Data(response.text.utf8)))
+                let checked = try JSONDecoder().decode(VerdictRecord.self, from: Data(response.text.utf8))
+                judged.append(Judged(checked))
+                #expect(checked.source == .model && checked.model == model.modelID, "\(checked)")
+                // The audit event of a flagged check holds the same verdict object, and its listing the same names.
+                if let auditID = checked.auditID {
+                    audited += 1
+                    let event = try await client.get("/v1/audit/events/\(auditID)", token: TestServer.adminToken)
+                    let stored = try JSONSerialization.data(withJSONObject: try #require(event.json["verdict"]))
+                    let fromAudit = try JSONDecoder().decode(VerdictRecord.self, from: stored)
+                    #expect(fromAudit.auditID == auditID)
+                    #expect(Judged(fromAudit).agrees(with: judged.last!), "audit \(fromAudit) vs guard/check \(checked)")
+                    let page = try await client.get("/v1/audit/events?limit=1", token: TestServer.adminToken)
+                    let listed = try #require((page.json["events"] as? [[String: Any]])?.first)
+                    #expect(listed["policy"] as? String == checked.policy && listed["model"] as? String == checked.model)
+                    #expect(listed["llama_guard_codes"] as? [String] == checked.llamaGuardCodes && listed["source"] as? String == "model")
+                }
                 // The `warden` object of a moderation result is the same object.
                 let moderation = try await client.post("/v1/moderations", json: jsonText(["input": text]))
                 let results = try #require(response.status == .ok ? moderation.json["results"] as? [[String: Any]] : nil)
@@ -93,6 +109,7 @@ struct VerdictParityTests {
                 let fromModeration = try Judged(json: warden)
                 #expect(fromModeration.agrees(with: judged.last!), "moderations \(fromModeration) vs guard/check \(judged.last!)")
             }
+            #expect(audited > 0, "the blocked request must have an audit event to compare")
             return judged
         }
 

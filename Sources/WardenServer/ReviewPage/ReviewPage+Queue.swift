@@ -67,16 +67,16 @@ extension ReviewPage {
             const decision = el("td");
             decision.append(badge(event.decision, event.decision));
             row.append(decision, el("td", null, event.direction));
-            row.append(el("td", null, (event.codes.length ? event.codes : event.categories).join(" ")));
-            row.append(el("td", "num", formatScore(event.unsafe_score)), el("td", null, event.policy_id), el("td", null, event.model_id));
+            row.append(el("td", null, (event.llama_guard_codes.length ? event.llama_guard_codes : event.categories).join(" ")));
+            row.append(el("td", "num", formatScore(event.unsafe_score)), el("td", null, event.policy), el("td", null, event.model));
             const review = el("td");
             if (event.review_count > 0) review.append(badge(event.reviewed_unsafe ? "unsafe" : "safe", event.reviewed_unsafe ? "unsafe" : "safe"));
             row.append(review, el("td", "text", event.snippet || event.reason));
             row.addEventListener("click", () => { location.hash = "#/event/" + encodeURIComponent(event.id); });
             body.append(row);
           }
-          fillList($("model-list"), page.events.map((event) => event.model_id));
-          fillList($("policy-list"), page.events.map((event) => event.policy_id));
+          fillList($("model-list"), page.events.map((event) => event.model));
+          fillList($("policy-list"), page.events.map((event) => event.policy));
           $("queue-empty").hidden = page.events.length > 0;
           const first = (state.cursors.length - 1) * PAGE_SIZE;
           $("page-info").textContent = page.events.length
