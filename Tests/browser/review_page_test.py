@@ -266,6 +266,11 @@ class ReviewPageTests(unittest.TestCase):
         self.assertEqual(apply_filters(decision="review", q="lighthouse"), 2_500)
         decisions = {cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#queue-rows td:nth-child(2)")}
         self.assertEqual(decisions, {"review"})
+        # The policy and model columns read the listing's verdict-vocabulary keys (`policy`, `model`).
+        listed = api("/v1/audit/events?decision=review&q=lighthouse&limit=1")[1]["events"][0]
+        for column, key in ((6, "policy"), (7, "model")):
+            cells = {cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#queue-rows td:nth-child(%d)" % column)}
+            self.assertEqual(cells, {listed[key]}, key)
         self.assertIn("decision=review", driver.current_url)
         # The seeded events' decisions depend on the model, so their share comes from the API.
         blocks = api("/v1/audit/stats?decision=block&reviewed=false")[1]["total"]
