@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "WardenTensor", dependencies: ["CBLAS"], swiftSettings: strict),
         .target(name: "WardenTokenizer", dependencies: ["WardenCore"], swiftSettings: strict),
         // Which language a text is in: picks per-language thresholds and the model that judges it.
-        .target(name: "WardenLanguage", swiftSettings: strict),
+        .target(name: "WardenLanguage", dependencies: ["WardenCore"], swiftSettings: strict),
         .target(
             name: "WardenModel",
             dependencies: [
@@ -115,7 +115,7 @@ let package = Package(
             name: "WardenServer",
             dependencies: [
                 "WardenCore", "WardenTaxonomy", "WardenPolicy", "WardenPipeline", "WardenBackends", "WardenAudit",
-                "WardenAuditPostgres", "WardenModel",
+                "WardenAuditPostgres", "WardenModel", "WardenLanguage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "WardenTensorTests", dependencies: ["WardenTensor"]),
-        .testTarget(name: "WardenLanguageTests", dependencies: ["WardenLanguage"]),
+        .testTarget(name: "WardenLanguageTests", dependencies: ["WardenLanguage", "WardenCore"]),
         .testTarget(
             name: "WardenTokenizerTests", dependencies: ["WardenTokenizer", "WardenCore"],
             resources: [.copy("Fixtures")]
@@ -184,7 +184,7 @@ let package = Package(
             name: "WardenServerTests",
             dependencies: [
                 "WardenServer", "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenAudit",
-                "WardenCore", "WardenModel",
+                "WardenCore", "WardenModel", "WardenLanguage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -5,6 +5,7 @@ import WardenEval
 import WardenModel
 import WardenPipeline
 import WardenPolicy
+import WardenServer
 import WardenTaxonomy
 
 /// Model, taxonomy and policy flags shared by the commands that score text.
@@ -12,9 +13,12 @@ struct ClassifierOptions: ParsableArguments {
     @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
     @Option(help: "Taxonomy file (default: $WARDEN_TAXONOMY or Taxonomy/mlcommons-v1.yaml).") var taxonomy: String?
     @Option(help: "Forward-pass worker threads.") var workers = 2
+    @Option(help: "Judge some languages with another bundle: LANGUAGES=DIR, e.g. fr,de,es,it,pt,hi,th=Models/warden-e5-multilingual (repeatable).")
+    var route: [String] = []
 
-    func loadClassifier() throws -> EncoderClassifier {
-        try EncoderClassifier.load(bundle: Locations.model(model), workers: workers)
+    /// The model as `warden serve` would judge with the same bundle and routes.
+    func loadJudge() throws -> JudgeModel {
+        try JudgeModel.load(bundle: Locations.model(model), routes: route.map { try LanguageRoute(parsing: $0) }, workers: workers)
     }
 
     func loadTaxonomy() throws -> HazardTaxonomy {
@@ -79,8 +83,7 @@ struct Check: AsyncParsableCommand {
 
     /// Runs the check; the decision of a single check, nil for a stream.
     private func check() async throws -> Decision? {
-        let model = try classifier.loadClassifier()
-        let judge = try await CheckJudge(model: model, taxonomy: classifier.loadTaxonomy(), policies: Locations.policies(policies), policyID: policy)
+        let judge = try await CheckJudge(model: classifier.loadJudge(), taxonomy: classifier.loadTaxonomy(), policies: Locations.policies(policies), policyID: policy)
         if let jsonl {
             try await checkStream(jsonl, judge: judge)
             return nil

@@ -4,6 +4,7 @@ import WardenCore
 import WardenModel
 import WardenPipeline
 import WardenPolicy
+import WardenServer
 import WardenTaxonomy
 
 /// `warden check`'s path to a verdict: the same ``Guard`` the service runs (limits, deny and allow lists, custom
@@ -16,18 +17,18 @@ struct CheckJudge {
     /// - Parameter scores: the model's scores already computed for these inputs (`warden eval --policy`), so the
     ///   policy is applied without a second forward pass; nil scores with the model.
     init(
-        model: EncoderClassifier, taxonomy: HazardTaxonomy, policies: URL, policyID: String,
+        model: JudgeModel, taxonomy: HazardTaxonomy, policies: URL, policyID: String,
         scores: [ClassificationInput: LabelScores]? = nil
     ) async throws {
-        let store = PolicyStore(directory: policies, taxonomy: taxonomy, modelThresholds: model.operatingThresholds) { report in
+        let store = PolicyStore(directory: policies, taxonomy: taxonomy, modelThresholds: model.classifier.operatingThresholds) { report in
             for error in report.errors { FileHandle.standardError.write(Data("warning: \(error)\n".utf8)) }
         }
         store.reload()
         _ = try store.requireEngine(id: policyID)
         self.policyID = policyID
         // No timeout: a command-line check waits for the model rather than answering with `on_error`.
-        let classifier: any SafetyClassifier = scores.map { PrecomputedScores(model: model, scores: $0) } ?? model
-        guardStage = Guard(classifier: classifier, policies: store, customScorer: CustomCategoryScorer(embedder: model), auditStore: nil,
+        let classifier: any SafetyClassifier = scores.map { PrecomputedScores(model: model.classifier, scores: $0) } ?? model.classifier
+        guardStage = Guard(classifier: classifier, policies: store, customScorer: CustomCategoryScorer(embedder: model.main), auditStore: nil,
                            classifierTimeout: nil, classifierFailure: .error, logger: Logger(label: "warden.check"))
     }
 
@@ -42,7 +43,7 @@ struct CheckJudge {
 
 /// The model's scores computed earlier, served by input, so a policy can be applied to an evaluated set for free.
 struct PrecomputedScores: SafetyClassifier {
-    let model: EncoderClassifier
+    let model: any SafetyClassifier
     let scores: [ClassificationInput: LabelScores]
 
     var modelID: String { model.modelID }

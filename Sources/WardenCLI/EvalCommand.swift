@@ -3,6 +3,7 @@ import Foundation
 import WardenCore
 import WardenEval
 import WardenModel
+import WardenServer
 import WardenTokenizer
 import WardenTraining
 
@@ -74,7 +75,9 @@ struct Eval: AsyncParsableCommand {
                 return copy
             }
         }
-        let model = try classifier.loadClassifier()
+        let judgeModel = try classifier.loadJudge()
+        let model = judgeModel.classifier
+        let thresholds = model.operatingThresholds
         // Loaded before scoring so a wrong path fails in a second, not after the first model's pass.
         let other = try compareModel.map { try EncoderClassifier.load(bundle: URL(fileURLWithPath: $0), workers: classifier.workers) }
         let taxonomy = try classifier.loadTaxonomy()
@@ -89,7 +92,7 @@ struct Eval: AsyncParsableCommand {
         var options = EvaluationOptions()
         options.bootstrap.resamples = resamples
         var report = try EvaluationReport(
-            examples: examples, scores: scores, thresholds: model.manifest.thresholds, categoryMapping: mapping, options: options,
+            examples: examples, scores: scores, thresholds: thresholds, categoryMapping: mapping, options: options,
             metadata: [
                 "model": model.modelID, "split": split, "data": data.paths.joined(separator: " "),
                 "perturbation": perturb.map { "\($0)@\(perturbRate)" } ?? "none",
@@ -98,9 +101,9 @@ struct Eval: AsyncParsableCommand {
         for field in groupBy where !examples.contains(where: { $0.groupValue(of: field) != nil }) {
             throw ValidationError("--group-by \(field): no item has that field (use \(EvaluationReport.groupFieldHelp))")
         }
-        try report.addGroups(groupBy, examples: examples, scores: scores, thresholds: model.manifest.thresholds)
+        try report.addGroups(groupBy, examples: examples, scores: scores, thresholds: thresholds)
         try report.addErrors(examples: examples, scores: scores, limit: errorsPerSource, withheld: Set(withholdText))
-        let contrast = ContrastReport(examples: examples, scores: scores, threshold: model.manifest.thresholds[LabelScores.unsafeLabel] ?? 0.5,
+        let contrast = ContrastReport(examples: examples, scores: scores, threshold: thresholds[LabelScores.unsafeLabel] ?? 0.5,
                                       bootstrap: options.bootstrap)
         print(report.markdown(title: "Warden evaluation: \(model.modelID) on \(split)"))
         if let contrast { print("## Contrast pairs and identity swaps\n\n" + contrast.markdown + "\n") }
@@ -108,7 +111,7 @@ struct Eval: AsyncParsableCommand {
         if let policy {
             let inputs = examples.map(\.classificationInput)
             let judge = try await CheckJudge(
-                model: model, taxonomy: taxonomy, policies: Locations.policies(policies), policyID: policy,
+                model: judgeModel, taxonomy: taxonomy, policies: Locations.policies(policies), policyID: policy,
                 scores: Dictionary(zip(inputs, scores), uniquingKeysWith: { first, _ in first }))
             let results = await judge.check(examples.map { ($0.classificationInput.conversation, $0.classificationInput.direction) })
             deployment = DecisionReport(
@@ -127,7 +130,7 @@ struct Eval: AsyncParsableCommand {
             comparison = try PairedComparison(
                 examples: examples,
                 baseline: (other.modelID, otherScores, other.manifest.thresholds),
-                candidate: (model.modelID, scores, model.manifest.thresholds),
+                candidate: (model.modelID, scores, thresholds),
                 categoryMapping: mapping, options: options)
             print(comparison!.markdown)
         }
@@ -135,7 +138,7 @@ struct Eval: AsyncParsableCommand {
             let folder = URL(fileURLWithPath: output, isDirectory: true)
             var files = try report.write(
                 to: folder, title: "Warden evaluation: \(model.modelID) on \(split)", comparison: comparison)
-            files.append(try Self.writePredictions(examples, scores: scores, thresholds: model.manifest.thresholds, to: folder))
+            files.append(try Self.writePredictions(examples, scores: scores, thresholds: thresholds, to: folder))
             if let deployment {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -160,7 +163,7 @@ struct Eval: AsyncParsableCommand {
         }
     }
 
-    static func score(_ examples: [LabelledExample], with model: EncoderClassifier, batch: Int) async throws -> [LabelScores] {
+    static func score(_ examples: [LabelledExample], with model: any SafetyClassifier, batch: Int) async throws -> [LabelScores] {
         var scores: [LabelScores] = []
         var bar = ProgressBar(total: examples.count, label: "scored \(model.modelID)")
         for chunk in stride(from: 0, to: examples.count, by: batch) {

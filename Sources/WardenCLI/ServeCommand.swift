@@ -21,6 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080).") var port: Int?
     @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
     @Option(help: "Forward-pass worker threads of the encoder (default 2, or 1 on a 1-core machine).") var workers: Int?
+    @Option(help: "Judge some languages with another bundle: LANGUAGES=DIR, e.g. fr,de,es,it,pt,hi,th=Models/warden-e5-multilingual (repeatable; $WARDEN_MODEL_ROUTE separates routes with ;).")
+    var route: [String] = []
     @Option(help: "Taxonomy file (default: $WARDEN_TAXONOMY or Taxonomy/mlcommons-v1.yaml).") var taxonomy: String?
     @Option(help: "Policy directory, hot-reloaded (default: $WARDEN_POLICIES or Policies).") var policies: String?
     @Option(help: "Policy of requests that name none (default: default).") var defaultPolicy: String?
@@ -47,6 +49,7 @@ struct Serve: AsyncParsableCommand {
         let pairs: [(String, String, String?)] = [
             ("WARDEN_HOST", "--host", host), ("WARDEN_PORT", "--port", port.map(String.init)),
             ("WARDEN_MODEL", "--model", model), ("WARDEN_WORKERS", "--workers", workers.map(String.init)),
+            ("WARDEN_MODEL_ROUTE", "--route", route.isEmpty ? nil : route.joined(separator: ";")),
             ("WARDEN_TAXONOMY", "--taxonomy", taxonomy), ("WARDEN_POLICIES", "--policies", policies),
             ("WARDEN_DEFAULT_POLICY", "--default-policy", defaultPolicy), ("WARDEN_AUDIT_DB", "--audit-db", auditDb),
             ("WARDEN_AUDIT_URL", "--audit-url", auditUrl),

@@ -33,8 +33,18 @@ public struct LabelScores: Codable, Sendable, Hashable {
     public static let unsafeLabel = "unsafe"
 
     public var values: [String: Double]
+    /// The model that produced these scores (`id@version`), when a classifier that routes between models says so;
+    /// not part of the encoded form.
+    public var model: String?
 
-    public init(_ values: [String: Double] = [:]) { self.values = values }
+    public init(_ values: [String: Double] = [:]) {
+        self.values = values
+    }
+
+    public init(_ values: [String: Double], model: String?) {
+        self.values = values
+        self.model = model
+    }
 
     public subscript(label: String) -> Double? {
         get { values[label] }
@@ -46,7 +56,7 @@ public struct LabelScores: Codable, Sendable, Hashable {
 
     /// Element-wise maximum, used to pool the scores of overlapping windows of one long input.
     public func merged(withMaximumOf other: LabelScores) -> LabelScores {
-        LabelScores(values.merging(other.values) { Swift.max($0, $1) })
+        LabelScores(values.merging(other.values) { Swift.max($0, $1) }, model: model ?? other.model)
     }
 
     public init(from decoder: any Decoder) throws {

@@ -32,10 +32,14 @@ public protocol SafetyClassifier: Sendable {
     /// The model's operating threshold per label (what policy rules with `threshold: model` use); empty when the
     /// model states none.
     var operatingThresholds: [String: Double] { get }
+    /// Thresholds chosen for one language where the shared one does not hold, by ISO 639-1 code and then label;
+    /// empty when the model states none. A language-aware wrapper (WardenLanguage) applies them.
+    var languageThresholds: [String: [String: Double]] { get }
 }
 
 extension SafetyClassifier {
     public var operatingThresholds: [String: Double] { [:] }
+    public var languageThresholds: [String: [String: Double]] { [:] }
 
     public func classify(_ input: ClassificationInput) async throws -> LabelScores {
         let scores = try await classify([input])

@@ -26,6 +26,9 @@ public struct LanguageIdentifier: Sendable {
         profiles = .shipped
     }
 
+    /// Every language ``identify(_:)`` can answer: the Latin-script profiles, and Thai and Hindi by their script.
+    public static let languages = Set(LanguageProfiles.shipped.profiles.map(\.language)).union(["th", "hi"])
+
     init(profiles: LanguageProfiles) {
         self.profiles = profiles
     }

@@ -20,6 +20,7 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
     public var modelID: String { "\(manifest.id)@\(manifest.version)" }
     public var labels: [String] { manifest.labels }
     public var operatingThresholds: [String: Double] { manifest.thresholds }
+    public var languageThresholds: [String: [String: Double]] { manifest.languageThresholds ?? [:] }
     public var dimension: Int { encoder.configuration.hiddenSize }
 
     public init(manifest: ModelManifest, encoder: Encoder, head: ClassifierHead, tokenizer: any Tokenizer, workers: Int = 1) {

@@ -30,6 +30,9 @@ public struct ModelManifest: Codable, Sendable, Hashable {
     /// How `thresholds` were chosen (target, benign sources, what they achieved), when they were chosen for a
     /// false-positive target rather than left at 0.5.
     public var operatingPoint: ShippedThresholds?
+    /// Thresholds for one language (ISO 639-1 code, then label) where the shared threshold does not hold; absent
+    /// for most bundles. Applied by WardenLanguage's `LanguageAwareClassifier`.
+    public var languageThresholds: [String: [String: Double]]?
     public var normalization: NormalizationSpec
     public var trainingData: [DataFile]
     /// Free-form validation figures copied from `warden eval`.
@@ -138,6 +141,7 @@ public struct ModelManifest: Codable, Sendable, Hashable {
         case formatVersion = "format_version", id, version, description, base, labels
         case maxLength = "max_length", windowOverlap = "window_overlap", pooling, head
         case encoderDelta = "encoder_delta", calibration, thresholds, operatingPoint = "operating_point", normalization
+        case languageThresholds = "language_thresholds"
         case trainingData = "training_data", validationMetrics = "validation_metrics"
     }
 }
@@ -206,6 +210,13 @@ extension ModelManifest {
         }
         for label in calibration.keys where !labels.contains(label) {
             throw ModelBundleError.invalid(path: path, key: "calibration.\(label)", reason: "not one of the bundle's labels")
+        }
+        for (language, thresholds) in languageThresholds ?? [:] {
+            for (label, threshold) in thresholds {
+                let key = "language_thresholds.\(language).\(label)"
+                guard labels.contains(label) else { throw ModelBundleError.invalid(path: path, key: key, reason: "not one of the bundle's labels") }
+                guard threshold > 0 && threshold < 1 else { throw ModelBundleError.invalid(path: path, key: key, reason: "must lie strictly between 0 and 1") }
+            }
         }
     }
 

@@ -122,7 +122,7 @@ extension Guard {
             do {
                 let extra = try await bounded(textBytes: textBytes) { try await customScorer.scores(for: texts, categories: categories) }
                 for (position, custom) in zip(positions, extra) {
-                    results[position] = results[position].map { LabelScores($0.values.merging(custom) { Swift.max($0, $1) }) }
+                    results[position] = results[position].map { LabelScores($0.values.merging(custom) { Swift.max($0, $1) }, model: $0.model) }
                 }
             } catch {
                 metrics.classifierFailure(error)
@@ -146,7 +146,8 @@ extension Guard {
         let policy = entry.item.engine.policy
         var result = GuardResult(
             verdict: entry.verdict, scores: entry.scores, source: entry.source,
-            model: entry.source == .model ? classifier.modelID : nil, auditID: nil, latency: ContinuousClock.now - started
+            model: entry.source == .model ? entry.scores.model ?? classifier.modelID : nil, auditID: nil,
+            latency: ContinuousClock.now - started
         )
         if recordAudit {
             do {

@@ -141,6 +141,15 @@ struct Setting: Sendable {
             c.retryAfterSeconds = try integer(v, s, in: 0...3_600)
         },
         Setting(variable: "WARDEN_MODEL", section: "model", key: "bundle") { c, v, _ in c.modelPath = v },
+        Setting(variable: "WARDEN_MODEL_ROUTE", section: "model", key: "route") { c, v, s in
+            // `fr,de=DIR`; several routes are separated by `;`. Empty turns routing off.
+            do {
+                c.modelRoutes = try v.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                    .map { try LanguageRoute(parsing: $0) }
+            } catch let error as ServerConfigurationError {
+                throw ServerConfigurationError(source: s, message: error.message)
+            }
+        },
         Setting(variable: "WARDEN_WORKERS", section: "model", key: "workers") { c, v, s in c.modelWorkers = try integer(v, s, in: 1...64) },
         Setting(variable: "WARDEN_TAXONOMY", section: "", key: "taxonomy") { c, v, _ in c.taxonomyPath = v },
         Setting(variable: "WARDEN_POLICIES", section: "policies", key: "directory") { c, v, _ in c.policiesPath = v },

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Forward-pass threads of the encoder. Two on a 2-core machine: with one BLAS thread each, Warden's own
     /// 2-way split served 235 requests/s against 177 for one worker over 2-thread OpenBLAS (BENCHMARKS.md).
     public var modelWorkers = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// Bundles that judge text in given languages instead of ``modelPath``'s (`model.route`).
+    public var modelRoutes: [LanguageRoute] = []
     public var taxonomyPath: String?
     public var policiesPath: String?
     /// The policy of requests that name none and whose key sets none.

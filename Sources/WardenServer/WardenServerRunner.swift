@@ -33,15 +33,19 @@ public enum WardenServerRunner {
                     + "or train one with `warden train head`")
         }
         let started = ContinuousClock.now
-        let classifier = try EncoderClassifier.load(bundle: bundle, workers: configuration.modelWorkers)
+        let judge = try JudgeModel.load(bundle: bundle, routes: configuration.modelRoutes, workers: configuration.modelWorkers)
+        let classifier = judge.classifier
         logger.info(
             "model loaded",
-            metadata: ["warden.model": "\(classifier.modelID)", "warden.load_ms": "\((ContinuousClock.now - started) / .milliseconds(1))"])
+            metadata: [
+                "warden.model": "\(classifier.modelID)", "warden.routes": "\(configuration.modelRoutes.map(\.description))",
+                "warden.load_ms": "\((ContinuousClock.now - started) / .milliseconds(1))",
+            ])
         let store = try await openAuditStore(configuration, logger: logger)
 
         let metrics = ServerMetrics()
         let app = try buildApplication(
-            configuration: configuration, classifier: classifier, auditStore: store, embedder: classifier, metrics: metrics,
+            configuration: configuration, classifier: classifier, auditStore: store, embedder: judge.main, metrics: metrics,
             logger: logger)
         logger.info(
             "serving",

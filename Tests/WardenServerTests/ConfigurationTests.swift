@@ -99,4 +99,22 @@ struct ConfigurationTests {
             try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_API_KEYS": "a:same", "WARDEN_ADMIN_TOKENS": "o:same"])])
         } throws: { "\($0)".contains("also a client key") }
     }
+
+    @Test("Language routes read from the file and the environment; a wrong route names where it was written")
+    func routes() throws {
+        let file = try Self.write("model: { route: 'fr,de=/models/multi; th=/models/thai' }\n", name: "routes.yaml")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let configuration = try ServerConfiguration.resolve(file: file, layers: [])
+        #expect(configuration.modelRoutes == [
+            LanguageRoute(languages: ["fr", "de"], bundle: "/models/multi"), LanguageRoute(languages: ["th"], bundle: "/models/thai"),
+        ])
+        let off = try ServerConfiguration.resolve(file: file, layers: [.environment(["WARDEN_MODEL_ROUTE": ""])])
+        #expect(off.modelRoutes.isEmpty)
+        #expect {
+            try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_MODEL_ROUTE": "klingon=/models/multi"])])
+        } throws: { "\($0)".contains("environment variable WARDEN_MODEL_ROUTE") && "\($0)".contains("LANGUAGES=BUNDLE") }
+        #expect {
+            try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_MODEL_ROUTE": "fr,de"])])
+        } throws: { "\($0)".contains("fr,de") }
+    }
 }

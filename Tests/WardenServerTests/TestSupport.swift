@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -196,4 +197,15 @@ func eventually(_ condition: @Sendable () async throws -> Bool) async throws -> 
         try await Task.sleep(for: .milliseconds(20))
     }
     return false
+}
+
+/// `GET /v1/audit/events/{id}` once the batched writer has stored the event (it lands asynchronously).
+func storedAuditEvent(_ id: String, client: any TestClientProtocol) async throws -> [String: Any] {
+    for _ in 0..<250 {
+        let response = try await client.get("/v1/audit/events/\(id)", token: TestServer.adminToken)
+        if response.status == .ok { return response.json }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("audit event \(id) was not stored within 5 s")
+    return [:]
 }

@@ -92,8 +92,8 @@ struct VerdictParityTests {
                 // The audit event of a flagged check holds the same verdict object, and its listing the same names.
                 if let auditID = checked.auditID {
                     audited += 1
-                    let event = try await client.get("/v1/audit/events/\(auditID)", token: TestServer.adminToken)
-                    let stored = try JSONSerialization.data(withJSONObject: try #require(event.json["verdict"]))
+                    let event = try await storedAuditEvent(auditID, client: client)
+                    let stored = try JSONSerialization.data(withJSONObject: try #require(event["verdict"]))
                     let fromAudit = try JSONDecoder().decode(VerdictRecord.self, from: stored)
                     #expect(fromAudit.auditID == auditID)
                     #expect(Judged(fromAudit).agrees(with: judged.last!), "audit \(fromAudit) vs guard/check \(checked)")
