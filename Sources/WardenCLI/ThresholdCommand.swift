@@ -31,6 +31,10 @@ extension Train {
         var benignSources: [String] = EvaluationOptions.defaultRealisticBenignSources
         @Option(help: "Items per forward pass.") var batch = 64
         @Option(help: "Forward-pass worker threads.") var workers = 2
+        @Flag(help: "Also give each non-English language whose safe items are flagged at the shared `unsafe` threshold outside --language-band its own threshold, chosen for --target-fpr on those items.")
+        var perLanguage = false
+        @Option(help: "With --per-language: the false-positive rates (low,high) at which a language keeps the shared threshold.")
+        var languageBand = "0.01,0.06"
         @Flag(help: "Print the choice without writing the manifest.") var dryRun = false
 
         func run() async throws {
@@ -50,12 +54,29 @@ extension Train {
             print("benign items: \(point.benignItems) (\(part.rawValue)); flagged at these thresholds: "
                 + String(format: "%.2f%% (target %.2f%%)", point.achievedRate * 100, targetFpr * 100))
             print("thresholds: " + shown.joined(separator: ", "))
+            var languages: LanguageThresholds?
+            if perLanguage {
+                let band = try Self.band(languageBand)
+                languages = LanguageThresholds.choose(
+                    examples: examples, scores: scores, shared: point.thresholds[LabelScores.unsafeLabel] ?? 0.5, band: band,
+                    targetRate: targetFpr, floor: unsafeFloor)
+                print("\nper language (safe items of the \(part.rawValue) split; own threshold when outside \(band)):\n" + languages!.markdown)
+            }
             guard !dryRun else { return }
             var manifest = classifier.manifest
             manifest.thresholds = point.thresholds
             manifest.operatingPoint = point
+            if let languages { manifest.languageThresholds = languages.manifestValue.isEmpty ? nil : languages.manifestValue }
             try manifest.write(to: folder)
             note("wrote the thresholds into \(folder.appendingPathComponent("manifest.json").path)")
+        }
+    
+        static func band(_ text: String) throws -> ClosedRange<Double> {
+            let parts = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard parts.count == 2, parts[0] >= 0, parts[0] < parts[1], parts[1] <= 1 else {
+                throw ValidationError("--language-band must be two rates low,high with 0 <= low < high <= 1, not '\(text)'")
+            }
+            return parts[0]...parts[1]
         }
     }
 }

@@ -35,6 +35,8 @@ struct ClassifierBundleTests {
         ("labels", #"{"labels": ["hate", "unsafe"]}"#),
         ("window_overlap", #"{"window_overlap": 40}"#),
         ("calibration.spam", #"{"calibration": {"spam": {"scale": 1, "bias": 0}}}"#),
+        ("language_thresholds.fr.spam", #"{"language_thresholds": {"fr": {"spam": 0.5}}}"#),
+        ("language_thresholds.th.unsafe", #"{"language_thresholds": {"th": {"unsafe": 1.5}}}"#),
     ])
     func invalid(key: String, patch: String) throws {
         let folder = try temporaryFolder()
