@@ -98,20 +98,8 @@ public struct ModelManifest: Codable, Sendable, Hashable {
         }
     }
 
-    public struct Calibration: Codable, Sendable, Hashable {
-        public var scale: Double
-        public var bias: Double
-        public init(scale: Double, bias: Double) {
-            self.scale = scale
-            self.bias = bias
-        }
-        public static let identity = Calibration(scale: 1, bias: 0)
-
-        /// The calibrated probability of a raw logit: `sigmoid(scale * logit + bias)`.
-        public func probability(_ logit: Double) -> Double {
-            1 / (1 + exp(-(scale * logit + bias)))
-        }
-    }
+    /// Platt scaling of one label's logit (JSON `{"scale", "bias"}`).
+    public typealias Calibration = PlattCalibration
 
     public struct NormalizationSpec: Codable, Sendable, Hashable {
         public var nfkc: Bool

@@ -13,7 +13,7 @@ import WardenEval
 ///    the leave-one-out ROC-AUC rose from 0.67 with one neighbour to 0.81 with five).
 /// 3. Calibration: compute each example's and counter-example's margin leaving itself out of its
 ///    own list (so it is scored like an unseen text), label examples 1 and counter-examples 0, and
-///    fit a logistic curve (``LogisticCalibration``, Platt's method) from margin to probability.
+///    fit a logistic curve (``PlattCalibration``, Platt's method) from margin to probability.
 /// 4. A text's score is the fitted probability of its margin, reported under `custom:<id>`.
 ///
 /// Example embeddings and the fit are computed once per category and cached.
@@ -61,7 +61,7 @@ public struct PreparedCustomCategory: Sendable {
     public let category: CustomCategory
     public let examples: [[Float]]
     public let counterExamples: [[Float]]
-    public let calibration: LogisticCalibration
+    public let calibration: PlattCalibration
 
     public init(category: CustomCategory, examples: [[Float]], counterExamples: [[Float]]) {
         self.category = category
@@ -78,7 +78,7 @@ public struct PreparedCustomCategory: Sendable {
             margins.append(Self.margin(counterExamples[index], examples, counterExamples, neighbors: neighbors, skippingCounter: index))
             labels.append(false)
         }
-        calibration = LogisticCalibration.fit(margins: margins, labels: labels)
+        calibration = PlattCalibration.fit(margins: margins, labels: labels)
     }
 
     /// Mean of the top cosines to the examples minus the same over the counter-examples.

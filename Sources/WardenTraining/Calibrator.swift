@@ -1,3 +1,4 @@
+import WardenCore
 import WardenEval
 import WardenModel
 import WardenTensor
@@ -18,8 +19,7 @@ public enum Calibrator {
                 result[label] = .identity
                 continue
             }
-            let fit = LogisticCalibration.fit(margins: margins, labels: truths)
-            result[label] = ModelManifest.Calibration(scale: fit.slope, bias: fit.intercept)
+            result[label] = PlattCalibration.fit(margins: margins, labels: truths)
         }
         return result
     }

@@ -67,7 +67,7 @@ public enum FineTuneData {
 
     /// Average precision of `unsafe` (label 0) for raw logits, or nil when one class is missing.
     public static func unsafeAUPRC(logits: Matrix, examples: [FineTuneExample]) -> Double? {
-        let sample = try? BinarySample(scores: (0..<logits.rows).map { 1 / (1 + exp(-Double(logits[$0, 0]))) },
+        let sample = try? BinarySample(scores: (0..<logits.rows).map { PlattCalibration.identity.probability(Double(logits[$0, 0])) },
                                        truths: examples.map { $0.target.values[0] > 0.5 })
         return sample?.averagePrecision
     }

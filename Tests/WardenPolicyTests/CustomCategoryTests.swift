@@ -136,12 +136,12 @@ struct CustomCategoryTests {
 }
 
 @Suite("Logistic calibration")
-struct LogisticCalibrationTests {
+struct PlattCalibrationTests {
     @Test("on overlapping data the fit is a stationary point of the Platt-target cross-entropy")
     func stationary() {
         let margins = [-0.4, -0.2, -0.1, 0.05, 0.1, -0.05, 0.2, 0.3, 0.35, 0.0]
         let labels = [false, false, false, false, true, true, true, true, true, false]
-        let fit = LogisticCalibration.fit(margins: margins, labels: labels)
+        let fit = PlattCalibration.fit(margins: margins, labels: labels)
         let positives = Double(labels.filter { $0 }.count), negatives = Double(labels.count) - positives
         var gradient = (0.0, 0.0)
         for (margin, label) in zip(margins, labels) {
@@ -151,20 +151,20 @@ struct LogisticCalibrationTests {
             gradient.1 += error
         }
         #expect(abs(gradient.0) < 1e-4 && abs(gradient.1) < 1e-4)
-        #expect(fit.slope > 0)
+        #expect(fit.scale > 0)
     }
 
     @Test("separable data gives a finite, increasing curve")
     func separable() {
-        let fit = LogisticCalibration.fit(margins: [-0.3, -0.2, 0.2, 0.3], labels: [false, false, true, true])
-        #expect(fit.slope.isFinite && fit.slope > 0)
+        let fit = PlattCalibration.fit(margins: [-0.3, -0.2, 0.2, 0.3], labels: [false, false, true, true])
+        #expect(fit.scale.isFinite && fit.scale > 0)
         #expect(fit.probability(0.3) < 1 && fit.probability(-0.3) > 0)
         #expect(fit.probability(0.25) > 0.5 && fit.probability(-0.25) < 0.5)
     }
 
     @Test("identical margins fall back to the prior")
     func degenerate() {
-        let fit = LogisticCalibration.fit(margins: [0.1, 0.1, 0.1], labels: [true, true, false])
+        let fit = PlattCalibration.fit(margins: [0.1, 0.1, 0.1], labels: [true, true, false])
         #expect(fit.probability(0.1) > 0.5 && fit.probability(0.1) < 1)
     }
 }
