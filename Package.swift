@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "WardenPolicy",
             dependencies: [
-                "WardenCore", "WardenTaxonomy", "WardenEval",
+                "WardenCore", "WardenTaxonomy",
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,5 @@
 import Synchronization
 import WardenCore
-import WardenEval
 
 /// Scores texts against a policy's custom categories by embedding similarity to their examples.
 ///
