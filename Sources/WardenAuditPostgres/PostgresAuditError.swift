@@ -29,6 +29,10 @@ enum PostgresAuditErrors {
         }
     }
 
+    static func isTLSFailure(_ error: any Error) -> Bool {
+        error is NIOSSLError || error is NIOSSLExtraError || String(reflecting: type(of: error)).contains("NIOSSL")
+    }
+
     private static func psqlError(_ error: PSQLError, location: String) -> AuditError {
         if error.code == .server, let info = error.serverInfo {
             let state = info[.sqlState] ?? ""
@@ -48,6 +52,14 @@ enum PostgresAuditErrors {
             default:
                 return .database(path: location, detail: detail)
             }
+        }
+        if let underlying = error.underlying, error.code == .connectionError, Self.isTLSFailure(underlying) {
+            // A certificate the client does not trust, or a name it does not match, is not an unreachable server:
+            // retrying will not help, the settings must change.
+            return .database(
+                path: location,
+                detail: "the TLS handshake failed (\(underlying)); check sslmode and sslrootcert (verify-ca checks the "
+                    + "certificate chain against sslrootcert, verify-full also the host name, which must be in the certificate)")
         }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:

@@ -69,6 +69,9 @@ public final class PostgresAuditStore: AuditLogStore, Sendable {
     /// Applies the migrations this build knows and the database lacks; at most once per store.
     public func prepare() async throws {
         guard !schemaReady.withLock({ $0 }) else { return }
+        // One direct attempt first: a refused login, a TLS mismatch or a missing database is reported now, with the
+        // server's reason, instead of as a pool that never hands out a connection.
+        if let failure = await connectionFailure() { throw failure }
         // A connection, then possibly a wait for another replica's migrations (the advisory lock), then our own.
         try await run(timeout: url.connectTimeout + operationTimeout) { [self] client in
             try await client.withConnection { connection in
@@ -199,16 +202,39 @@ public final class PostgresAuditStore: AuditLogStore, Sendable {
         }
     }
 
-    /// `body` with a deadline, its errors turned into ``AuditError``s that name the redacted URL.
+    /// `body` with a deadline, its errors turned into ``AuditError``s that name the redacted URL. A timeout is
+    /// explained by one direct connection attempt when that fails (the pool hides why it has no connection).
     func run<T: Sendable>(timeout: Duration, _ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = client
-        let location = location
         do {
-            return try await withDeadline(timeout, onTimeout: {
-                AuditError.databaseUnreachable(location: location, detail: "no answer within \(timeout)")
-            }) { try await body(client) }
+            return try await withDeadline(timeout, onTimeout: { OperationTimedOut() }) { try await body(client) }
+        } catch is OperationTimedOut {
+            throw await connectionFailure() ?? AuditError.databaseUnreachable(location: location, detail: "no answer within \(timeout)")
         } catch {
             throw PostgresAuditErrors.auditError(error, location: location)
+        }
+    }
+
+    private struct OperationTimedOut: Error {}
+
+    /// Why no connection can be had, from one direct connection with the pool's settings; nil when one opens.
+    func connectionFailure() async -> AuditError? {
+        let location = location
+        let connectTimeout = url.connectTimeout
+        var quiet = logger
+        quiet.logLevel = .critical
+        do {
+            let configuration = try url.connectionConfiguration()
+            let connection = try await withDeadline(connectTimeout + .seconds(5), onTimeout: {
+                AuditError.databaseUnreachable(location: location, detail: "no connection within \(connectTimeout)")
+            }) { [quiet] in
+                try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration, id: 0, logger: quiet).get()
+            }
+            try? await connection.close()
+            return nil
+        } catch {
+            return PostgresAuditErrors.auditError(error, location: location)
         }
     }
 }

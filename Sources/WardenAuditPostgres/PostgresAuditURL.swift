@@ -137,12 +137,38 @@ public struct PostgresAuditURL: Sendable, Hashable {
         return configuration
     }
 
-    /// libpq's meanings: `prefer`/`require` encrypt without checking the certificate; `verify-ca` checks the chain,
-    /// `verify-full` the host name too.
+    /// One direct connection with the pool's settings, for the reason a pooled query cannot get one: the pool
+    /// retries failed connections quietly, so a refused login or TLS handshake would otherwise surface only as a
+    /// timeout.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        var configuration: PostgresConnection.Configuration
+        if let socketDirectory {
+            configuration = PostgresConnection.Configuration(
+                unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS = switch try tlsSettings() {
+            case nil: .disable
+            case let (context, required)?: required ? .require(try NIOSSLContext(configuration: context)) : .prefer(try NIOSSLContext(configuration: context))
+            }
+            configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        }
+        configuration.options.connectTimeout = .nanoseconds(Int64(connectTimeout / .nanoseconds(1)))
+        return configuration
+    }
+
     private func tls() throws -> PostgresClient.Configuration.TLS {
+        switch try tlsSettings() {
+        case nil: .disable
+        case let (context, required)?: required ? .require(context) : .prefer(context)
+        }
+    }
+
+    /// libpq's meanings: `prefer`/`require` encrypt without checking the certificate; `verify-ca` checks the chain,
+    /// `verify-full` the host name too. Nil for `disable`; `required` is false for `allow` and `prefer`.
+    private func tlsSettings() throws -> (context: TLSConfiguration, required: Bool)? {
         var context = TLSConfiguration.makeClientConfiguration()
         switch sslMode {
-        case .disable: return .disable
+        case .disable: return nil
         case .allow, .prefer, .require: context.certificateVerification = .none
         case .verifyCA: context.certificateVerification = .noHostnameVerification
         case .verifyFull: context.certificateVerification = .fullVerification
@@ -153,6 +179,6 @@ public struct PostgresAuditURL: Sendable, Hashable {
             }
             context.trustRoots = .file(sslRootCertificate)
         }
-        return sslMode == .allow || sslMode == .prefer ? .prefer(context) : .require(context)
+        return (context, !(sslMode == .allow || sslMode == .prefer))
     }
 }

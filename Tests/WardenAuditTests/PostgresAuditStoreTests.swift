@@ -101,6 +101,21 @@ struct PostgresAuditStoreTests {
         }
     }
 
+    @Test("a server that answers but refuses is reported at once with its reason, not as a pool that never connects")
+    func refusalsSayWhy() async throws {
+        let base = try AuditBackend.requirePostgresURL()
+        // A missing database (the server refuses the startup), and TLS asked of a server without it (the test
+        // cluster has ssl off). Before, both waited out the operation timeout and said "no answer".
+        let noDatabase = base.replacingOccurrences(of: "/warden?", with: "/warden_missing_db?")
+        let tls = base.replacingOccurrences(of: "sslmode=disable", with: "sslmode=require")
+        try #require(noDatabase != base && tls != base, "the test URL must name database warden and sslmode=disable: \(base)")
+        for (url, expected) in [(noDatabase, "does not exist"), (tls, "does not offer TLS")] {
+            let error = await #expect(throws: AuditError.self) { try await PostgresAuditStore.connect(url: url) }
+            let message = error.map { "\($0.localizedDescription)" } ?? ""
+            #expect(message.contains(expected) && !message.contains("no answer"), "\(message)")
+        }
+    }
+
     @Test("replicas starting together apply each migration once, under the advisory lock")
     func concurrentMigrations() async throws {
         let base = try AuditBackend.requirePostgresURL()
