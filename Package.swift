@@ -140,20 +140,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
-        .testTarget(name: "WardenTensorTests", dependencies: ["WardenTensor"]),
+        .testTarget(name: "WardenTensorTests", dependencies: ["WardenTensor", "WardenTesting"]),
+        // Test helpers shared by the test targets (the repository root, a gate, float closeness); never shipped.
+        .target(name: "WardenTesting", path: "Tests/WardenTesting", swiftSettings: strict),
         .testTarget(name: "WardenLanguageTests", dependencies: ["WardenLanguage", "WardenCore"]),
         .testTarget(
             name: "WardenTokenizerTests", dependencies: ["WardenTokenizer", "WardenCore"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
-            name: "WardenModelTests", dependencies: ["WardenModel", "WardenTensor", "WardenTokenizer", "WardenCore"],
+            name: "WardenModelTests", dependencies: ["WardenModel", "WardenTensor", "WardenTokenizer", "WardenCore", "WardenTesting"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "WardenTrainingTests", dependencies: ["WardenTraining", "WardenModel", "WardenTensor", "WardenEval", "WardenCore"]),
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
-        .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy"]),
-        .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval"]),
+        .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy", "WardenTesting"]),
+        .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval", "WardenTesting"]),
         .testTarget(
             name: "WardenAuditTests",
             dependencies: [
@@ -175,7 +177,7 @@ let package = Package(
         .testTarget(
             name: "WardenPipelineTests",
             dependencies: [
-                "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenCore", "FakeOpenAIServer",
+                "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenCore", "FakeOpenAIServer", "WardenTesting",
                 .product(name: "Logging", package: "swift-log"), .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
@@ -184,7 +186,7 @@ let package = Package(
             name: "WardenServerTests",
             dependencies: [
                 "WardenServer", "WardenPipeline", "WardenBackends", "WardenPolicy", "WardenTaxonomy", "WardenAudit",
-                "WardenCore", "WardenModel", "WardenLanguage",
+                "WardenCore", "WardenModel", "WardenLanguage", "WardenTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

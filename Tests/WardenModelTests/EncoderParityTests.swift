@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardenModel
 import WardenTensor
+import WardenTesting
 
 /// The Swift encoder against `BertModel` golden outputs (Fixtures/GOLDEN_README.md), with the real weights.
 /// Tolerances follow tolerance.json: hidden states and mean pooling atol 1e-4, unit embeddings atol 1e-5 and

@@ -125,11 +125,6 @@ enum RealWeights {
 
 // MARK: - Comparisons
 
-func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count, "length mismatch \(a.count) vs \(b.count)")
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-}
-
 func cosine(_ a: [Float], _ b: [Float]) -> Double {
     var (dot, na, nb) = (0.0, 0.0, 0.0)
     for (x, y) in zip(a, b) {
@@ -140,11 +135,3 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
     return dot / (na.squareRoot() * nb.squareRoot())
 }
 
-func expectClose(
-    _ actual: [Float], _ expected: [Float], atol: Float, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(actual.count == expected.count, "\(what): length \(actual.count) vs \(expected.count)", sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    let diff = maxAbsDifference(actual, expected)
-    #expect(diff <= atol, "\(what): max |diff| \(diff) > \(atol)", sourceLocation: sourceLocation)
-}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardenModel
 import WardenTensor
+import WardenTesting
 
 @Suite("Encoder on a tiny seeded model")
 struct TinyEncoderTests {

@@ -1,4 +1,5 @@
 import Foundation
+import WardenTesting
 import Logging
 import Metrics
 import Synchronization
@@ -71,43 +72,6 @@ final class KeywordClassifier: SafetyClassifier {
 /// A capacity refusal, as a batching front of the classifier throws when its queue is full.
 struct QueueFull: CapacityRefusal {
     var isCapacityRefusal: Bool { true }
-}
-
-/// A one-shot gate that waiters cannot be cancelled out of; it opens by itself after `fallback` so a
-/// broken test ends instead of hanging.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-    private let passed = Mutex(0)
-
-    init(fallback: Duration = .seconds(10)) {
-        Task { [weak self] in
-            try? await Task.sleep(for: fallback)
-            self?.open()
-        }
-    }
-
-    /// How many waiters got through.
-    var passedCount: Int { passed.withLock { $0 } }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let isOpen = state.withLock { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
-            }
-            if isOpen { continuation.resume() }
-        }
-        passed.withLock { $0 += 1 }
-    }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        waiters.forEach { $0.resume() }
-    }
 }
 
 /// An audit store that keeps events in memory, or refuses them.

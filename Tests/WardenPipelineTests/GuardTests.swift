@@ -4,6 +4,7 @@ import WardenCore
 import WardenPolicy
 
 @testable import WardenPipeline
+import WardenTesting
 
 @Suite("Guard: screen, classify, decide, audit")
 struct GuardTests {

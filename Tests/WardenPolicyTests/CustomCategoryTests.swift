@@ -3,6 +3,7 @@ import WardenEval
 import Testing
 import WardenCore
 @testable import WardenPolicy
+import WardenTesting
 
 @Suite("Custom categories scored by embeddings")
 struct CustomCategoryTests {

@@ -1,6 +1,7 @@
 import Testing
 import WardenCore
 @testable import WardenPolicy
+import WardenTesting
 
 @Suite("threshold: model uses the bundle's operating thresholds")
 struct ModelThresholdTests {

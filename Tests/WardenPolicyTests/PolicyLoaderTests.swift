@@ -3,6 +3,7 @@ import Testing
 import WardenCore
 @testable import WardenPolicy
 import WardenTaxonomy
+import WardenTesting
 
 @Suite("Policy loader validation")
 struct PolicyLoaderTests {

@@ -2,10 +2,7 @@ import Foundation
 import WardenCore
 import WardenPolicy
 import WardenTaxonomy
-
-/// The repository root, found from this file's path so tests never depend on the working directory.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+import WardenTesting
 
 /// The shipped taxonomy; the engine tests use real IDs, codes and groups.
 let shippedTaxonomy: HazardTaxonomy = {

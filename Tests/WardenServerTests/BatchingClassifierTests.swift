@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WardenCore
 @testable import WardenServer
+import WardenTesting
 
 @Suite("Dynamic batching")
 struct BatchingClassifierTests {

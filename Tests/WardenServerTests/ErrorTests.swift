@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 import WardenBackends
 @testable import WardenServer
+import WardenTesting
 
 @Suite("Errors: JSON shape and status codes")
 struct ErrorTests {

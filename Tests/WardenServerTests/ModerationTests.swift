@@ -6,6 +6,7 @@ import Testing
 import WardenCore
 import WardenTaxonomy
 @testable import WardenServer
+import WardenTesting
 
 @Suite("Moderation and guard check routes")
 struct ModerationTests {

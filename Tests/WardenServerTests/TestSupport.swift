@@ -7,6 +7,7 @@ import Synchronization
 import WardenAudit
 import WardenCore
 @testable import WardenServer
+import WardenTesting
 
 /// Scores the judged turn by keywords, like a tiny, very confident model.
 ///
@@ -51,35 +52,9 @@ final class KeywordClassifier: SafetyClassifier {
     }
 }
 
-/// Holds callers until opened.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let proceed = state.withLock { state in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if proceed { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        waiters.forEach { $0.resume() }
-    }
-}
-
 /// A temporary directory with test policies and an audit database, and an app built on them.
 enum TestServer {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = WardenTesting.repositoryRoot
 
     /// `default`: blocks at 0.5, reviews specialized advice, records everything with full text,
     /// at most 2000 characters. `strict`: blocks at 0.3.

@@ -7,6 +7,7 @@ import WardenPipeline
 import WardenPolicy
 import WardenTaxonomy
 @testable import WardenServer
+import WardenTesting
 
 /// One policy gives one verdict wherever it runs: the library's `Guard`, the service's `/v1/guard/check` and
 /// `warden check` are fed the same text, policy folder and shipped model, and must agree on decision, reason and scores.

@@ -2,10 +2,7 @@ import Foundation
 import Testing
 import WardenCore
 @testable import WardenTaxonomy
-
-/// The repository root, found from this file's path so tests never depend on the working directory.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+import WardenTesting
 
 @Suite("Shipped taxonomy files")
 struct ShippedTaxonomyTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenTensor
+import WardenTesting
 
 @Suite("Vector math, GELU and sigmoid")
 struct ActivationTests {

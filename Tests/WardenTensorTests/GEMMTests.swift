@@ -1,5 +1,6 @@
 import Testing
 @testable import WardenTensor
+import WardenTesting
 
 @Suite("GEMM")
 struct GEMMTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WardenTensor
+import WardenTesting
 
 @Suite("LayerNorm, softmax, L2 normalisation, bias")
 struct NormalizationTests {

@@ -18,20 +18,6 @@ func randomMatrix(_ rows: Int, _ columns: Int, scale: Float = 1, using rng: inou
     Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { _ in Float.random(in: -scale...scale, using: &rng) })
 }
 
-func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
-    precondition(a.count == b.count, "length mismatch \(a.count) vs \(b.count)")
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-}
-
-func expectClose(
-    _ actual: [Float], _ expected: [Float], atol: Float, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation
-) {
-    #expect(actual.count == expected.count, "\(what): length", sourceLocation: sourceLocation)
-    guard actual.count == expected.count else { return }
-    let diff = maxAbsDifference(actual, expected)
-    #expect(diff <= atol, "\(what): max |diff| \(diff) > \(atol)", sourceLocation: sourceLocation)
-}
-
 /// Central-difference gradient of a scalar function, evaluated in Double around Float inputs.
 func numericalGradient(at x: [Float], step: Float = 1e-2, _ f: ([Float]) -> Double) -> [Float] {
     var gradient = [Float](repeating: 0, count: x.count)
