@@ -52,6 +52,22 @@ public struct WholeInputWindows: WindowedClassifier {
     }
 }
 
+extension WindowedClassifier {
+    /// Scores inputs window by window, at most `windowsPerPass` windows per call of ``score(_:)``, so memory stays
+    /// bounded however long an input is; a cancelled task stops between passes. An input's score is the maximum over
+    /// its windows.
+    public func classifyInPasses(_ inputs: [ClassificationInput], windowsPerPass: Int) async throws -> [LabelScores] {
+        let windowed = WindowedBatch(inputs) { windows(of: $0) }
+        var scores = [LabelScores](repeating: LabelScores(), count: inputs.count)
+        for start in stride(from: 0, to: windowed.windows.count, by: windowsPerPass) {
+            try Task.checkCancellation()
+            let pass = Array(windowed.windows[start..<min(start + windowsPerPass, windowed.windows.count)])
+            windowed.merge(try await score(pass), startingAt: start, into: &scores)
+        }
+        return scores
+    }
+}
+
 extension SafetyClassifier {
     /// This classifier as a windowed one: itself when it splits inputs into windows, one window per input otherwise.
     public var windowed: any WindowedClassifier {

@@ -96,14 +96,7 @@ public struct LanguageAwareClassifier: WindowedClassifier {
     }
 
     public func classify(_ inputs: [ClassificationInput]) async throws -> [LabelScores] {
-        let windowed = WindowedBatch(inputs) { windows(of: $0) }
-        var scores = [LabelScores](repeating: LabelScores(), count: inputs.count)
-        for start in stride(from: 0, to: windowed.windows.count, by: windowsPerPass) {
-            try Task.checkCancellation()
-            let pass = Array(windowed.windows[start..<min(start + windowsPerPass, windowed.windows.count)])
-            windowed.merge(try await score(pass), startingAt: start, into: &scores)
-        }
-        return scores
+        try await classifyInPasses(inputs, windowsPerPass: windowsPerPass)
     }
 
     /// `score` mapped onto the policies' thresholds, named by its model.

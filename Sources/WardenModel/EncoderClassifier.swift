@@ -58,14 +58,7 @@ public final class EncoderClassifier: WindowedClassifier, TextEmbedder {
     /// Scores inputs window by window, at most ``windowsPerPass`` windows per forward pass, so memory stays bounded
     /// however long an input is; a cancelled task stops between passes.
     public func classify(_ batch: [ClassificationInput]) async throws -> [LabelScores] {
-        let windowed = WindowedBatch(batch) { windows(of: $0) }
-        var scores = [LabelScores](repeating: LabelScores(), count: batch.count)
-        for start in stride(from: 0, to: windowed.windows.count, by: windowsPerPass) {
-            try Task.checkCancellation()
-            let pass = Array(windowed.windows[start..<min(start + windowsPerPass, windowed.windows.count)])
-            windowed.merge(try await score(pass), startingAt: start, into: &scores)
-        }
-        return scores
+        try await classifyInPasses(batch, windowsPerPass: windowsPerPass)
     }
 
     /// Scores a batch on the calling thread (all its windows in one pass).
