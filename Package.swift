@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "WardenTokenizer", targets: ["WardenTokenizer"]),
         .library(name: "WardenLanguage", targets: ["WardenLanguage"]),
         .library(name: "WardenModel", targets: ["WardenModel"]),
+        .library(name: "WardenConfig", targets: ["WardenConfig"]),
         .library(name: "WardenTaxonomy", targets: ["WardenTaxonomy"]),
         .library(name: "WardenPolicy", targets: ["WardenPolicy"]),
         .library(name: "WardenPipeline", targets: ["WardenPipeline"]),
@@ -63,15 +64,17 @@ let package = Package(
             dependencies: ["WardenCore", "WardenTensor", "WardenModel", "WardenEval", "WardenTaxonomy", "WardenTokenizer"],
             swiftSettings: strict
         ),
+        // Settings files read with their locations (YAML through Yams, its only door): taxonomy, policies, server.
+        .target(name: "WardenConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(
             name: "WardenTaxonomy",
-            dependencies: ["WardenCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["WardenCore", "WardenConfig"],
             swiftSettings: strict
         ),
         .target(
             name: "WardenPolicy",
             dependencies: [
-                "WardenCore", "WardenTaxonomy",
+                "WardenCore", "WardenTaxonomy", "WardenConfig",
             ],
             swiftSettings: strict
         ),
@@ -115,7 +118,7 @@ let package = Package(
             name: "WardenServer",
             dependencies: [
                 "WardenCore", "WardenTaxonomy", "WardenPolicy", "WardenPipeline", "WardenBackends", "WardenAudit",
-                "WardenAuditPostgres", "WardenModel", "WardenLanguage",
+                "WardenAuditPostgres", "WardenModel", "WardenLanguage", "WardenConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -154,7 +157,8 @@ let package = Package(
         ),
         .testTarget(name: "WardenTrainingTests", dependencies: ["WardenTraining", "WardenModel", "WardenTensor", "WardenEval", "WardenCore"]),
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
-        .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy", "WardenTesting"]),
+        .testTarget(name: "WardenConfigTests", dependencies: ["WardenConfig"]),
+        .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy", "WardenConfig", "WardenTesting"]),
         .testTarget(name: "WardenPolicyTests", dependencies: ["WardenPolicy", "WardenTaxonomy", "WardenEval", "WardenTesting"]),
         .testTarget(
             name: "WardenAuditTests",

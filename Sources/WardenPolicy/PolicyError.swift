@@ -1,5 +1,6 @@
 import Foundation
 import WardenTaxonomy
+import WardenConfig
 
 /// Why a policy could not be loaded or found. Descriptions name the file and key to fix.
 public enum PolicyError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {

@@ -1,6 +1,7 @@
 import Foundation
 import WardenCore
 import WardenTaxonomy
+import WardenConfig
 
 /// Reads `Policies/*.yaml` files against a taxonomy. See `Policies/README.md` for the format.
 ///

@@ -1,5 +1,6 @@
 import WardenCore
 import WardenTaxonomy
+import WardenConfig
 
 extension PolicyReader {
     // MARK: - Rules

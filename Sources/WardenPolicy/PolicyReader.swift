@@ -1,5 +1,6 @@
 import WardenCore
 import WardenTaxonomy
+import WardenConfig
 
 /// Walks a policy's YAML tree, collecting every problem instead of stopping at the first.
 struct PolicyReader {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import WardenCore
 import WardenTaxonomy
+import WardenConfig
 
 /// The policies of a directory by ID, hot-reloaded by polling.
 ///

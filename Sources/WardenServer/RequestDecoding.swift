@@ -3,6 +3,7 @@ import WardenCore
 import WardenTaxonomy
 import Hummingbird
 import NIOCore
+import WardenConfig
 
 /// Reading request bodies into DTOs, with the status codes the API promises: 413 past the size
 /// limit, 400 for bytes that are not UTF-8, JSON that does not parse, or fields of the wrong type.

@@ -1,5 +1,6 @@
 import Foundation
 import WardenTaxonomy
+import WardenConfig
 
 /// The settings file of `warden serve` (YAML, or JSON, which YAML reads as well):
 ///

@@ -2,6 +2,7 @@ import Foundation
 import WardenAudit
 import WardenAuditPostgres
 import WardenTaxonomy
+import WardenConfig
 
 /// One source of settings keyed by environment variable name (`WARDEN_PORT`), such as the
 /// environment itself or the flags of `warden serve`.

@@ -1,4 +1,5 @@
 import WardenCore
+import WardenConfig
 
 extension HazardTaxonomy {
     /// A consistency problem, located by key path (`categories[3].aliases.llama_guard`).

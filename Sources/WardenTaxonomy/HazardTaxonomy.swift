@@ -1,4 +1,5 @@
 import WardenCore
+import WardenConfig
 
 /// A set of hazard categories with stable IDs, their aliases, groups and model labels.
 ///

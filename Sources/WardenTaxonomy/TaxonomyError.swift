@@ -1,4 +1,5 @@
 import Foundation
+import WardenConfig
 
 /// Why a taxonomy could not be loaded. The description tells the user what to fix, naming the file and key.
 public enum TaxonomyError: Error, Sendable, CustomStringConvertible, LocalizedError {

@@ -1,5 +1,6 @@
 import Foundation
 import WardenCore
+import WardenConfig
 
 /// Reads `Taxonomy/*.yaml` files.
 ///

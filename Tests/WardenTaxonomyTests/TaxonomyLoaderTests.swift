@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WardenCore
 @testable import WardenTaxonomy
+import WardenConfig
 
 @Suite("Taxonomy loader validation")
 struct TaxonomyLoaderTests {

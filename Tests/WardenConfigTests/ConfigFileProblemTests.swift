@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WardenTaxonomy
+@testable import WardenConfig
 
 @Suite("Why a configuration file could not be read")
 struct ConfigFileProblemTests {
