@@ -5,7 +5,8 @@
         --base-threshold 0.522 --candidate-threshold 0.6 --data ../shared/data/train Data/contrast/train
 
 Languages come from each item's `orig_labels.lang` in the data files (no language = English). Prints, each with a
-paired bootstrap 95% interval (candidate minus base, resampling items):
+paired bootstrap 95% interval (candidate minus base, resampling items), and how many items of each kind the two
+score differently:
 1. `unsafe` AUPRC on the non-English items together;
 2. the false-positive rate on the realistic benign sources, each model at its own threshold;
 3. `unsafe` AUPRC on the English items;
@@ -101,6 +102,10 @@ def main():
         b, c, d, (low, high) = paired(subset, statistic, args.resamples)
         results[name] = (low, high)
         print(f"{name}: {len(subset)} items, base {b:.3f}, candidate {c:.3f}, paired delta {d:+.3f} [{low:+.3f}, {high:+.3f}]")
+    # How many items the candidate scored differently (for a routed deployment: what was routed, rightly or not).
+    for name, subset in (("English", english), ("non-English", other)):
+        changed = sum(1 for r in subset if abs(r[0] - r[1]) > 1e-6)
+        print(f"{name} items scored differently: {changed} of {len(subset)}")
     ships = results["non-English unsafe AUPRC"][0] > 0 and not results["realistic-benign FPR at own threshold"][0] > 0
     default = ships and not results["English unsafe AUPRC"][1] < 0
     print(f"rule 1 (ships as a second bundle): {'yes' if ships else 'no'}")
