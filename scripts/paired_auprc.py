@@ -10,27 +10,10 @@ import argparse
 import json
 import random
 
+from warden_metrics import average_precision
+
 POOL4 = {"rtplx_train", "multijail", "germeval2026", "imhi_disclosure", "counsel_chat", "bipia_train",
          "cse_pi_multilingual", "cse_frr_multilingual", "injecguard_sets"}
-
-
-def average_precision(pairs):
-    positives = sum(1 for _, truth in pairs if truth)
-    if positives == 0:
-        return float("nan")
-    ranked = sorted(pairs, key=lambda pair: -pair[0])
-    total, hits, index = 0.0, 0, 0
-    while index < len(ranked):
-        # Ties share one threshold, as scikit-learn's step-wise AP does.
-        score = ranked[index][0]
-        group_hits = 0
-        while index < len(ranked) and ranked[index][0] == score:
-            group_hits += ranked[index][1]
-            index += 1
-        if group_hits:
-            hits += group_hits
-            total += group_hits / positives * hits / index
-    return total
 
 
 def load(path):

@@ -10,9 +10,7 @@ unsafe items and that FPR.
 import argparse
 import json
 
-# The same sources as EvaluationOptions.defaultRealisticBenignSources (Sources/WardenEval/CategoryMapping.swift).
-BENIGN = {"toxicchat_train", "cyberseceval_frr", "toxigen_seeds", "arena_hard", "coconot",
-          "injecguard_sets", "cse_frr_multilingual", "counsel_chat"}
+from warden_metrics import BENIGN
 
 parser = argparse.ArgumentParser()
 parser.add_argument("predictions")

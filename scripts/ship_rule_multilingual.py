@@ -18,28 +18,7 @@ import json
 import os
 import random
 
-# The same sources as EvaluationOptions.defaultRealisticBenignSources (Sources/WardenEval/CategoryMapping.swift).
-BENIGN = {"toxicchat_train", "cyberseceval_frr", "toxigen_seeds", "arena_hard", "coconot",
-          "injecguard_sets", "cse_frr_multilingual", "counsel_chat"}
-
-
-def average_precision(pairs):
-    positives = sum(1 for _, truth in pairs if truth)
-    if positives == 0:
-        return float("nan")
-    ranked = sorted(pairs, key=lambda pair: -pair[0])
-    total, hits, index = 0.0, 0, 0
-    while index < len(ranked):
-        score = ranked[index][0]
-        group_hits = 0
-        while index < len(ranked) and ranked[index][0] == score:
-            group_hits += ranked[index][1]
-            index += 1
-        if group_hits:
-            hits += group_hits
-            total += group_hits / positives * hits / index
-    return total
-
+from warden_metrics import BENIGN, average_precision
 
 def languages(paths):
     lang = {}
