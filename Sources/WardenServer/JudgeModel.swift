@@ -46,9 +46,8 @@ public struct JudgeModel: Sendable {
                 model: try EncoderClassifier.load(bundle: URL(fileURLWithPath: route.bundle, isDirectory: true), workers: workers),
                 languages: route.languages)
         }
-        let needsLanguage = !routed.isEmpty || routed.map(\.model).contains { !$0.languageThresholds.isEmpty }
-            || !main.languageThresholds.isEmpty
-        guard needsLanguage else { return JudgeModel(classifier: main, main: main) }
+        // Without routes or language thresholds the wrapper would change nothing; leave it out of the request path.
+        guard !routed.isEmpty || !main.languageThresholds.isEmpty else { return JudgeModel(classifier: main, main: main) }
         do {
             return JudgeModel(classifier: try LanguageAwareClassifier(members: [.init(model: main)] + routed), main: main)
         } catch {
