@@ -54,6 +54,12 @@ public struct Encoder: Sendable {
         self.packed = PackedEncoderWeights(weights, configuration: configuration)
     }
 
+    /// An encoder over already packed parameters (a ``TrainingEncoder``'s own, or a snapshot of them).
+    init(packed: PackedEncoderWeights) {
+        configuration = packed.configuration
+        self.packed = packed
+    }
+
     /// Loads `config.json` and `model.safetensors` from a Hugging Face model directory.
     /// - Throws: ``EncoderError`` or ``SafeTensorsError`` naming the file (and key or tensor) at fault.
     public static func load(directory: URL) throws -> Encoder {
@@ -67,7 +73,7 @@ public struct Encoder: Sendable {
         return Encoder(configuration: configuration, weights: weights)
     }
 
-    /// The parameters in Hugging Face layout (a copy; the trainer edits it and builds a new encoder).
+    /// The parameters in Hugging Face layout (a copy).
     public var weights: EncoderWeights { packed.unpacked() }
 
     /// Runs the encoder over a packed batch.

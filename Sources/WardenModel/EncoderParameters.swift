@@ -57,15 +57,6 @@ public struct EncoderParameterLayout: Sendable {
 extension Encoder {
     /// The layout of this encoder's packed parameters.
     public var parameterLayout: EncoderParameterLayout { packed.parameterLayout }
-
-    /// The packed parameter block, writable, for a trainer that owns this encoder exclusively.
-    ///
-    /// An ``Encoder`` is meant to be immutable and shared; the trainer makes its own copy with
-    /// `Encoder(configuration:weights:)`, never shares it, and edits parameters in place between steps
-    /// (never during a forward or backward pass). Any other use breaks the `Sendable` promise.
-    public func withMutableParameters<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
-        try body(UnsafeMutablePointer(mutating: packed.pointer(0)))
-    }
 }
 
 extension PackedEncoderWeights {

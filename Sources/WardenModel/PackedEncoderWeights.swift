@@ -9,7 +9,8 @@ import WardenTensor
 /// (`d` = head size). One GEMM computes all three, and any contiguous range of heads is a contiguous block of
 /// output columns, so two workers can each take half the heads with one GEMM apiece.
 ///
-/// Written once in `init`, read-only afterwards; that is what makes the `@unchecked Sendable` sound.
+/// Written once in `init`, read-only afterwards; that is what makes the `@unchecked Sendable` sound. The one
+/// exception is a ``TrainingEncoder``'s private copy (``init(copying:)``), which no ``Encoder`` outside it shares.
 final class PackedEncoderWeights: @unchecked Sendable {
     struct Layer {
         var qkvWeight = 0, qkvBias = 0
@@ -70,6 +71,22 @@ final class PackedEncoderWeights: @unchecked Sendable {
             offset += (values.count + 15) / 16 * 16
         }
     }
+
+    /// A copy with storage of its own, for a ``TrainingEncoder`` to change.
+    init(copying other: PackedEncoderWeights) {
+        configuration = other.configuration
+        wordEmbeddingsOffset = other.wordEmbeddingsOffset
+        positionEmbeddingsOffset = other.positionEmbeddingsOffset
+        tokenTypeEmbeddingsOffset = other.tokenTypeEmbeddingsOffset
+        embeddingGammaOffset = other.embeddingGammaOffset
+        embeddingBetaOffset = other.embeddingBetaOffset
+        layers = other.layers
+        storage = FloatBuffer(capacity: other.storage.capacity)
+        storage.base.update(from: other.storage.base, count: other.storage.capacity)
+    }
+
+    /// The whole parameter block (laid out as ``parameterLayout``); only a ``TrainingEncoder`` writes into it.
+    var parameters: FloatBuffer { storage }
 
     /// The fused, head-interleaved QKV weight (transposed, `[hidden, 3·hidden]`) and bias.
     private static func interleaveHeads(_ layer: EncoderLayerWeights, configuration c: EncoderConfiguration) -> ([Float], [Float]) {

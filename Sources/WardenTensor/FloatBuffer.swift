@@ -35,6 +35,18 @@ public final class FloatBuffer {
         return MutableMatrixView(base: base + offset, rows: rows, columns: columns, stride: max(columns, 1))
     }
 
+    /// Overwrites the buffer with `other`'s floats (the same capacity).
+    public func copy(from other: FloatBuffer) {
+        precondition(other.capacity == capacity, "FloatBuffer: copying \(other.capacity) floats into \(capacity)")
+        withExtendedLifetime(other) { base.update(from: other.base, count: capacity) }
+    }
+
+    /// Overwrites the buffer with `values` (the same count).
+    public func copy(from values: [Float]) {
+        precondition(values.count == capacity, "FloatBuffer: copying \(values.count) floats into \(capacity)")
+        values.withUnsafeBufferPointer { base.update(from: $0.baseAddress!, count: capacity) }
+    }
+
     /// A copy of the first `count` floats.
     public func toArray(count: Int? = nil) -> [Float] {
         Array(UnsafeBufferPointer(start: base, count: count ?? capacity))

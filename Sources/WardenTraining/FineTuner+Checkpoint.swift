@@ -25,7 +25,7 @@ extension FineTuner {
     func save(to url: URL, state: RunState, best: [[Float]]?) throws {
         var tensors: [SafeTensorsWriter.Tensor] = []
         for (index, slot) in slots.enumerated() {
-            tensors.append(.init(name: "param." + slot.name, shape: [slot.count], values: Array(UnsafeBufferPointer(start: slot.values, count: slot.count))))
+            tensors.append(.init(name: "param." + slot.name, shape: [slot.count], values: slot.valueArray))
             tensors.append(.init(name: "adam_m." + slot.name, shape: [slot.count], values: optimizer.first[index].toArray()))
             tensors.append(.init(name: "adam_v." + slot.name, shape: [slot.count], values: optimizer.second[index].toArray()))
             if let best { tensors.append(.init(name: "best." + slot.name, shape: [slot.count], values: best[index])) }
@@ -57,13 +57,10 @@ extension FineTuner {
         }
         var best: [[Float]]? = file.contains("best." + slots[0].name) ? [] : nil
         for (index, slot) in slots.enumerated() {
-            func load(_ prefix: String, into target: UnsafeMutablePointer<Float>) throws {
-                let values = try file.floats(prefix + slot.name, shape: [slot.count])
-                values.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: slot.count) }
-            }
-            try load("param.", into: slot.values)
-            try load("adam_m.", into: optimizer.first[index].base)
-            try load("adam_v.", into: optimizer.second[index].base)
+            func load(_ prefix: String) throws -> [Float] { try file.floats(prefix + slot.name, shape: [slot.count]) }
+            slot.setValues(try load("param."))
+            optimizer.first[index].copy(from: try load("adam_m."))
+            optimizer.second[index].copy(from: try load("adam_v."))
             if best != nil { best!.append(try file.floats("best." + slot.name, shape: [slot.count])) }
         }
         optimizer.restore(time: time)

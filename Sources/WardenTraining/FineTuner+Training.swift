@@ -176,8 +176,8 @@ extension FineTuner {
     /// trained tensor, in Hugging Face names and layout.
     public func delta() -> EncoderDelta {
         var result = adapters?.delta() ?? EncoderDelta(rank: 0, alpha: 0)
-        let baseEncoder = Encoder(configuration: encoder.configuration, weights: encoder.weights)
-        baseEncoder.withMutableParameters { $0.update(from: base.base, count: layout.capacity) }
+        let baseEncoder = TrainingEncoder(copying: encoder.snapshot())
+        baseEncoder.parameters.copy(from: base)
         var trained = Set<String>()
         for tensor in layout.tensors where workerGradients[0].trainable.contains(tensor.kind) { trained.insert(tensor.name) }
         guard !trained.isEmpty else { return result }
@@ -195,11 +195,11 @@ extension FineTuner {
     }
 
     func snapshot() -> [[Float]] {
-        slots.map { Array(UnsafeBufferPointer(start: $0.values, count: $0.count)) }
+        slots.map(\.valueArray)
     }
 
     func restoreSnapshot(_ values: [[Float]]) {
-        for (slot, saved) in zip(slots, values) { saved.withUnsafeBufferPointer { slot.values.update(from: $0.baseAddress!, count: slot.count) } }
+        for (slot, saved) in zip(slots, values) { slot.setValues(saved) }
         synchronizeEncoder()
     }
 }

@@ -5,13 +5,13 @@ import WardenTensor
 
 /// Fine-tunes the encoder (LoRA or full) together with a classification head on pooled layers.
 ///
-/// Owns a private copy of the encoder whose packed parameters it updates in place between steps. A step splits
+/// Owns a ``TrainingEncoder`` (a private copy of the encoder) whose parameters it updates between steps. A step splits
 /// the batch into one share per worker; each worker runs the training forward pass and, after the head and
 /// loss have been computed on the whole batch, the backward pass into its own gradient buffers; the shares
 /// are summed in a fixed order, so results do not depend on thread timing.
 public final class FineTuner {
     public let configuration: FineTuneConfiguration
-    public let encoder: Encoder
+    public let encoder: TrainingEncoder
     public let trainableHead: TrainableHead
     public let adapters: LoRAAdapters?
     public let positiveWeights: [Float]
@@ -33,10 +33,10 @@ public final class FineTuner {
                      "head input \(head.inputSize) does not match \(configuration.pooledLayers.count) pooled layers")
         self.configuration = configuration
         self.positiveWeights = positiveWeights
-        let encoder = Encoder(configuration: baseEncoder.configuration, weights: baseEncoder.weights)
+        let encoder = TrainingEncoder(copying: baseEncoder)
         let layout = encoder.parameterLayout
         let base = FloatBuffer(capacity: layout.capacity)
-        encoder.withMutableParameters { base.base.update(from: $0, count: layout.capacity) }
+        base.copy(from: encoder.parameters)
         self.encoder = encoder
         self.layout = layout
         self.base = base
@@ -68,12 +68,10 @@ public final class FineTuner {
                 }
             }
         }
-        let parameters = encoder.withMutableParameters { $0 }
-        let gradientBase = workerGradients[0].buffer.base
         var encoderSlots: [ParameterSlot] = []
         for tensor in layout.tensors where trainable.contains(tensor.kind) {
             encoderSlots.append(ParameterSlot(
-                name: tensor.name, values: parameters + tensor.offset, gradients: gradientBase + tensor.offset, count: tensor.count,
+                name: tensor.name, values: encoder.parameters, gradients: workerGradients[0].buffer, offset: tensor.offset, count: tensor.count,
                 decay: tensor.kind != .bias && tensor.kind != .layerNorm))
         }
         let headSlots = trainableHead.slots

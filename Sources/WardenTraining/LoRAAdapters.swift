@@ -53,8 +53,8 @@ public final class LoRAAdapters {
         sites.flatMap { site in
             let name = EncoderDelta.moduleName(layer: site.layer, linear: site.linear)
             return [
-                ParameterSlot(name: name + ".lora_a", values: site.a.base, gradients: site.ga.base, count: site.a.capacity, decay: true),
-                ParameterSlot(name: name + ".lora_b", values: site.b.base, gradients: site.gb.base, count: site.b.capacity, decay: true),
+                ParameterSlot(name: name + ".lora_a", values: site.a, gradients: site.ga, decay: true),
+                ParameterSlot(name: name + ".lora_b", values: site.b, gradients: site.gb, decay: true),
             ]
         }
     }
@@ -64,14 +64,15 @@ public final class LoRAAdapters {
     }
 
     /// Writes `W₀ + scale·B·A` into every adapted weight of `encoder` (`base` holds the frozen packed block).
-    public func merge(into encoder: Encoder, base: FloatBuffer) {
+    public func merge(into encoder: TrainingEncoder, base: FloatBuffer) {
         let layout = encoder.parameterLayout
-        encoder.withMutableParameters { parameters in
+        let parameters = encoder.parameters
+        withExtendedLifetime(parameters) {
             for site in sites {
                 let tensor = layout.tensor(layer: site.layer, linear: site.linear)
                 // W = W₀ + s·B·A, or for a transposed layout Wᵀ = W₀ᵀ + s·Aᵀ·Bᵀ.
                 let (rows, columns) = (tensor.rows, tensor.columns)
-                let target = MutableMatrixView(base: parameters + tensor.offset, rows: rows, columns: columns, stride: columns)
+                let target = MutableMatrixView(base: parameters.base + tensor.offset, rows: rows, columns: columns, stride: columns)
                 target.copy(from: MatrixView(base: base.base + tensor.offset, rows: rows, columns: columns, stride: columns))
                 let a = site.a.view(rows: rank, columns: site.inputSize).readOnly
                 let b = site.b.view(rows: site.outputSize, columns: rank).readOnly

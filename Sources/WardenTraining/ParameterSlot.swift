@@ -1,16 +1,57 @@
 import Foundation
 import WardenTensor
 
-/// One trainable tensor as the optimiser sees it: values and gradients at fixed addresses.
+/// One trainable tensor as the optimiser sees it: a range of a values buffer and the same range of a gradients buffer.
 ///
-/// The buffers belong to the model object that made the slot (encoder copy, adapters, head); a slot is only
-/// valid while that object lives.
+/// The slot holds the buffers themselves (the training encoder's parameter block, an adapter's or the head's
+/// matrices), so it keeps them alive; raw pointers exist only inside ``withValues(_:)`` and ``withGradients(_:)``.
 struct ParameterSlot {
     var name: String
-    var values: UnsafeMutablePointer<Float>
-    var gradients: UnsafeMutablePointer<Float>
-    var count: Int
+    let values: FloatBuffer
+    let gradients: FloatBuffer
+    /// Where the tensor starts in ``values`` and ``gradients`` (the same offset in both).
+    let offset: Int
+    let count: Int
     var decay: Bool
+
+    /// A whole buffer and its gradient buffer.
+    init(name: String, values: FloatBuffer, gradients: FloatBuffer, decay: Bool) {
+        self.init(name: name, values: values, gradients: gradients, offset: 0, count: values.capacity, decay: decay)
+    }
+
+    init(name: String, values: FloatBuffer, gradients: FloatBuffer, offset: Int, count: Int, decay: Bool) {
+        precondition(offset >= 0 && offset + count <= min(values.capacity, gradients.capacity), "slot \(name) is outside its buffers")
+        self.name = name
+        self.values = values
+        self.gradients = gradients
+        self.offset = offset
+        self.count = count
+        self.decay = decay
+    }
+
+    func withValues<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(values) { try body(UnsafeMutableBufferPointer(start: values.base + offset, count: count)) }
+    }
+
+    func withGradients<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(gradients) { try body(UnsafeMutableBufferPointer(start: gradients.base + offset, count: count)) }
+    }
+
+    /// The values as an array (checkpoints, early-stopping snapshots).
+    var valueArray: [Float] { withValues { Array($0) } }
+    var gradientArray: [Float] { withGradients { Array($0) } }
+
+    /// One value, by its index in the tensor.
+    subscript(value index: Int) -> Float {
+        get { withValues { $0[index] } }
+        nonmutating set { withValues { $0[index] = newValue } }
+    }
+
+    /// Overwrites the values with `saved` (same count).
+    func setValues(_ saved: [Float]) {
+        precondition(saved.count == count, "slot \(name) holds \(count) values, not \(saved.count)")
+        withValues { target in _ = target.update(fromContentsOf: saved) }
+    }
 }
 
 /// AdamW over ``ParameterSlot``s (same update as ``AdamW``, decoupled decay), with its state in named buffers
@@ -46,14 +87,18 @@ final class SlotOptimizer {
         let correction2 = 1 - pow(beta2, Float(time))
         for (index, slot) in slots.enumerated() {
             let rate = rates[index]
-            let update = AdamUpdate(
-                values: slot.values, gradients: slot.gradients, first: first[index].base, second: second[index].base,
-                rate: rate, decay: slot.decay ? rate * weightDecay : 0, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                correction1: correction1, correction2: correction2)
-            // Big tensors (embeddings, FFN weights) are split over two workers; the update is memory-bound.
-            let count = slot.count
-            let parts = count >= 1 << 16 ? workers : 1
-            Parallel.run(workers: parts) { part in update.apply(Parallel.share(of: count, part: part, of: parts, multiple: 16)) }
+            slot.withValues { values in
+                slot.withGradients { gradients in
+                    let update = AdamUpdate(
+                        values: values.baseAddress!, gradients: gradients.baseAddress!, first: first[index].base, second: second[index].base,
+                        rate: rate, decay: slot.decay ? rate * weightDecay : 0, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                        correction1: correction1, correction2: correction2)
+                    // Big tensors (embeddings, FFN weights) are split over two workers; the update is memory-bound.
+                    let count = slot.count
+                    let parts = count >= 1 << 16 ? workers : 1
+                    Parallel.run(workers: parts) { part in update.apply(Parallel.share(of: count, part: part, of: parts, multiple: 16)) }
+                }
+            }
         }
     }
 
@@ -64,8 +109,7 @@ final class SlotOptimizer {
     static func globalNorm(_ slots: [ParameterSlot]) -> Double {
         var total = 0.0
         for slot in slots {
-            var partial: Float = 0
-            for i in 0..<slot.count { partial += slot.gradients[i] * slot.gradients[i] }
+            let partial: Float = slot.withGradients { g in g.reduce(0) { $0 + $1 * $1 } }
             total += Double(partial)
         }
         return total.squareRoot()
@@ -79,7 +123,7 @@ final class SlotOptimizer {
         guard maximum > 0, norm > maximum else { return norm }
         let scale = Float(maximum / (norm + 1e-6))
         for slot in slots {
-            for i in 0..<slot.count { slot.gradients[i] *= scale }
+            slot.withGradients { g in for i in g.indices { g[i] *= scale } }
         }
         return norm
     }

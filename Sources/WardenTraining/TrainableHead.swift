@@ -35,13 +35,13 @@ public final class TrainableHead {
     /// The parameters as optimiser slots (weights decay, biases do not).
     var slots: [ParameterSlot] {
         var result = [
-            ParameterSlot(name: "head.w1", values: w1.base, gradients: gw1.base, count: w1.capacity, decay: true),
-            ParameterSlot(name: "head.b1", values: b1.base, gradients: gb1.base, count: b1.capacity, decay: false),
+            ParameterSlot(name: "head.w1", values: w1, gradients: gw1, decay: true),
+            ParameterSlot(name: "head.b1", values: b1, gradients: gb1, decay: false),
         ]
         if !isLinear {
             result += [
-                ParameterSlot(name: "head.w2", values: w2.base, gradients: gw2.base, count: w2.capacity, decay: true),
-                ParameterSlot(name: "head.b2", values: b2.base, gradients: gb2.base, count: b2.capacity, decay: false),
+                ParameterSlot(name: "head.w2", values: w2, gradients: gw2, decay: true),
+                ParameterSlot(name: "head.b2", values: b2, gradients: gb2, decay: false),
             ]
         }
         return result

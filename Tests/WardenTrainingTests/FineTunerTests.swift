@@ -52,22 +52,21 @@ struct FineTunerTests {
         // B starts at zero (so dA would be 0); give it values so both factors are exercised.
         var random = SplitMix64(seed: 9)
         for slot in tuner.slots where slot.name.hasSuffix("lora_b") {
-            for i in 0..<slot.count { slot.values[i] = (random.nextUniform() * 2 - 1) * 0.3 }
+            for i in 0..<slot.count { slot[value: i] = (random.nextUniform() * 2 - 1) * 0.3 }
         }
         tuner.synchronizeEncoder()
         let batch = tinyExamples(count: 6, seed: 3)
         _ = try tuner.computeGradients(batch)
         var checked = 0
         for slot in tuner.slots {
-            let gradients = UnsafeBufferPointer(start: slot.gradients, count: slot.count)
-            let analyticAll = Array(gradients)
+            let analyticAll = slot.gradientArray
             let indices = [analyticAll.indices.max { abs(analyticAll[$0]) < abs(analyticAll[$1]) }!, random.index(below: slot.count)]
             for index in indices {
                 let numeric = centralDifference(h: 5e-3) { h in
-                    let saved = slot.values[index]
-                    slot.values[index] = saved + Float(h)
+                    let saved = slot[value: index]
+                    slot[value: index] = saved + Float(h)
                     tuner.synchronizeEncoder()
-                    defer { slot.values[index] = saved; tuner.synchronizeEncoder() }
+                    defer { slot[value: index] = saved; tuner.synchronizeEncoder() }
                     return (try? Self.loss(tuner, batch)) ?? .nan
                 }
                 #expect(agree(Double(analyticAll[index]), numeric, relative: 3e-2, absolute: 3e-4),
@@ -85,12 +84,12 @@ struct FineTunerTests {
         _ = try tuner.computeGradients(batch)
         var random = SplitMix64(seed: 2)
         for slot in tuner.slots {
-            let analytic = Array(UnsafeBufferPointer(start: slot.gradients, count: slot.count))
+            let analytic = slot.gradientArray
             for index in [analytic.indices.max { abs(analytic[$0]) < abs(analytic[$1]) }!, random.index(below: slot.count)] {
                 let numeric = centralDifference(h: 5e-3) { h in
-                    let saved = slot.values[index]
-                    slot.values[index] = saved + Float(h)
-                    defer { slot.values[index] = saved }
+                    let saved = slot[value: index]
+                    slot[value: index] = saved + Float(h)
+                    defer { slot[value: index] = saved }
                     return (try? Self.loss(tuner, batch)) ?? .nan
                 }
                 #expect(agree(Double(analytic[index]), numeric, relative: 3e-2, absolute: 3e-4),
