@@ -155,7 +155,7 @@ let package = Package(
             name: "WardenModelTests", dependencies: ["WardenModel", "WardenTensor", "WardenTokenizer", "WardenCore", "WardenTesting"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "WardenTrainingTests", dependencies: ["WardenTraining", "WardenModel", "WardenTensor", "WardenEval", "WardenCore"]),
+        .testTarget(name: "WardenTrainingTests", dependencies: ["WardenTraining", "WardenModel", "WardenTensor", "WardenEval", "WardenCore", "WardenTokenizer"]),
         .testTarget(name: "WardenEvalTests", dependencies: ["WardenEval", "WardenCore"]),
         .testTarget(name: "WardenConfigTests", dependencies: ["WardenConfig"]),
         .testTarget(name: "WardenTaxonomyTests", dependencies: ["WardenTaxonomy", "WardenConfig", "WardenTesting"]),

@@ -82,7 +82,10 @@ struct DataCommand: AsyncParsableCommand {
             return result
         }
 
-        func files() throws -> [URL] {
+        func files() throws -> [URL] { try Self.expand(paths) }
+
+        /// JSONL files named directly, and those inside named folders.
+        static func expand(_ paths: [String]) throws -> [URL] {
             var files: [URL] = []
             for path in paths {
                 var isDirectory: ObjCBool = false

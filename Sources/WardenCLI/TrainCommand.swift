@@ -74,21 +74,14 @@ struct Train: AsyncParsableCommand {
             let calibrations = Calibrator.fit(logits: calibrationLogits, targets: calibrationSet.targets, labels: targets.space.labels)
 
             let folder = URL(fileURLWithPath: output, isDirectory: true)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try outcome.head.write(to: folder.appendingPathComponent("head.safetensors"))
-            let dataFiles = try data.manifestFiles(examples: examples)
-            let manifest = ModelManifest(
-                formatVersion: ModelManifest.currentFormatVersion, id: id, version: version,
-                description: "\(store.spec.name) (frozen) + MLP head on mean-pooled layers \(layers), trained by `warden train head`.",
-                base: .init(spec: store.spec, tokenizer: tokenizer.family),
-                labels: targets.space.labels, maxLength: maxLength, windowOverlap: ModelInputBuilder.standardOverlap(maxLength: maxLength),
-                pooling: .init(layers: layers),
-                head: .init(file: "head.safetensors", hiddenSize: hidden, inputSize: builder.extractor.width),
-                encoderDelta: nil, calibration: calibrations,
-                thresholds: Dictionary(uniqueKeysWithValues: targets.space.labels.map { ($0, 0.5) }),
-                normalization: normalization, trainingData: dataFiles,
-                validationMetrics: ["best_epoch": Double(outcome.bestEpoch), "calibration_loss": outcome.calibrationLoss])
-            try manifest.write(to: folder)
+            let bundle = TrainedBundle(
+                id: id, version: version, base: .init(spec: store.spec, tokenizer: tokenizer.family),
+                trainingData: try data.manifestFiles(examples: examples))
+            try bundle.write(
+                to: folder, description: "\(store.spec.name) (frozen) + MLP head on mean-pooled layers \(layers), trained by `warden train head`.",
+                head: outcome.head, delta: nil, labels: targets.space.labels, maxLength: maxLength, pooledLayers: layers,
+                calibration: calibrations, normalization: normalization,
+                metrics: ["best_epoch": Double(outcome.bestEpoch), "calibration_loss": outcome.calibrationLoss])
             print("wrote \(folder.path) (best epoch \(outcome.bestEpoch), calibration loss \(String(format: "%.4f", outcome.calibrationLoss)))")
         }
     }
