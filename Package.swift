@@ -130,14 +130,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Every benchmark's measuring code (encoder, tokenizer, audit writer, service load); the CLI only parses options.
+        // The load test posts through WardenBackends, the package's one door to AsyncHTTPClient.
+        .target(
+            name: "WardenBench",
+            dependencies: ["WardenCore", "WardenModel", "WardenTokenizer", "WardenAudit", "WardenBackends"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "WardenCLI",
             dependencies: [
                 "WardenCore", "WardenTensor", "WardenTokenizer", "WardenModel", "WardenEval",
                 "WardenTaxonomy", "WardenPolicy", "WardenAudit", "WardenAuditPostgres", "WardenTraining", "WardenPipeline",
-                "WardenServer", "WardenLanguage", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "WardenServer", "WardenLanguage", "WardenBench",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenBench
 import WardenModel
 import WardenTensor
 
@@ -96,7 +97,7 @@ struct BenchEncoder: AsyncParsableCommand {
         let c = encoder.configuration
         let title = "Warden encoder fp32 (\(directory.lastPathComponent): \(c.layerCount) layers, \(c.hiddenSize) wide, vocabulary \(c.vocabularySize)), strategy=\(strategy.rawValue), threads=\(threads) (OpenBLAS \(BLAS.threadCount) thread(s), core \(BLAS.coreName))"
         print(title)
-        print(Self.machineNote())
+        print(CPUSample.machineNote())
         var rows: [EncoderBenchmark.Measurement] = []
         for length in try Self.integers(lengths) {
             for batchSize in try Self.integers(batches) {
@@ -105,22 +106,11 @@ struct BenchEncoder: AsyncParsableCommand {
                 let m = try EncoderBenchmark.measure(
                     encoder, batch: batch, options: options, warmup: warmup, minimumRuns: repeats, minimumSeconds: minTime)
                 rows.append(m)
-                print(
-                    "B=\(pad(batchSize, 2)) S=\(pad(length, 3))  \(fixed(m.medianSeconds * 1e3, 2, width: 9)) ms/batch (min \(fixed(m.minimumSeconds * 1e3, 2))) "
-                        + "\(fixed(m.sequencesPerSecond, 1, width: 8)) seq/s  \(fixed(m.gigaflopsPerSecond, 1, width: 6)) GFLOP/s  "
-                        + "(\(m.runs) runs, \(m.cpuSecondsPerBatch.map { fixed($0 * 1e3, 2) } ?? "n/a") CPU ms/batch, other procs \(percent(m.otherProcessCPU)) CPU)")
+                print(m.line)
             }
         }
-        print("\n### \(title)\n")
-        print("| batch | seq | ms/batch | seq/s | tokens/s | GFLOP/s | eff. | other CPU |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for m in rows {
-            print(
-                "| \(m.batch) | \(m.sequenceLength) | \(fixed(m.medianSeconds * 1e3, 1)) | \(fixed(m.sequencesPerSecond, 1)) | "
-                    + "\(grouped(m.tokensPerSecond)) | \(fixed(m.gigaflopsPerSecond, 0)) | \(fixed(m.gigaflopsPerSecond / ceiling * 100, 0))% | "
-                    + "\(percent(m.otherProcessCPU)) |")
-        }
-        print("\npost-run: \(Self.machineNote())")
+        print("\n" + EncoderBenchmark.markdownTable(title: title, rows: rows, ceiling: ceiling))
+        print("\npost-run: \(CPUSample.machineNote())")
     }
 
     // MARK: - Helpers
@@ -130,37 +120,4 @@ struct BenchEncoder: AsyncParsableCommand {
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("bad list '\(list)'") }
         return values.map { $0! }
     }
-
-    /// CPU busy share over one second and the load average, like the reference scripts' `machine_note`.
-    static func machineNote() -> String {
-        let busy = CPUSample.busyFraction(over: 1)
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "n/a"
-        var note = "CPU busy \(percent(busy)) (all cores), loadavg \(load)"
-        if let busy, busy > 0.10 { note += "  WARNING: machine not idle, timings will be pessimistic" }
-        return note
-    }
-}
-
-private func fixed(_ value: Double, _ decimals: Int, width: Int = 0) -> String {
-    let text = String(format: "%.\(decimals)f", value)
-    return String(repeating: " ", count: max(0, width - text.count)) + text
-}
-
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return String(repeating: " ", count: max(0, width - text.count)) + text
-}
-
-private func grouped(_ value: Double) -> String {
-    let digits = String(Int(value.rounded()))
-    var out = ""
-    for (i, ch) in digits.reversed().enumerated() {
-        if i > 0 && i % 3 == 0 { out.append(",") }
-        out.append(ch)
-    }
-    return String(out.reversed())
-}
-
-private func percent(_ share: Double?) -> String {
-    share.map { "\(Int(($0 * 100).rounded()))%" } ?? "n/a"
 }
