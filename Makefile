@@ -21,14 +21,13 @@ model: setup
 test: model
 	$(SWIFT) test
 
-# The default deployment: 1.4.0 for English, the multilingual bundle for the seven other Llama Guard 3 languages
-# (Docs/multilingual.md; the rule that made it the default is in Docs/training.md).
-ROUTE ?= de,es,fr,hi,it,pt,th=Models/warden-e5-multilingual
-
+# The default deployment, which `warden serve` runs when no model is named: 1.4.0 for English, the multilingual
+# bundle for the seven other Llama Guard 3 languages (Docs/multilingual.md; the rule that made it the default is in
+# Docs/training.md).
 serve: release
 	$(RELEASE_BIN) model fetch
 	$(RELEASE_BIN) model fetch --base multilingual-e5-small
-	$(RELEASE_BIN) serve --route $(ROUTE)
+	$(RELEASE_BIN) serve
 
 bench: release
 	$(RELEASE_BIN) model fetch

@@ -53,7 +53,7 @@ class Server:
         self.folder = tempfile.mkdtemp(prefix="warden-reliability-")
         self.audit = os.path.join(self.folder, "audit.sqlite")
         environment = dict(os.environ, WARDEN_AUDIT_DB=self.audit, **(env or {}))
-        command = [warden, "serve", "--port", str(self.port), "--log-level", "error", *args]
+        command = [warden, "serve", "--port", str(self.port), "--log-level", "error", "--route", "", *args]
         limit = None
         if descriptor_limit:
             # Soft and hard: the server raises its soft limit to the hard one at start.

@@ -13,12 +13,16 @@ struct ClassifierOptions: ParsableArguments {
     @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
     @Option(help: "Taxonomy file (default: $WARDEN_TAXONOMY or Taxonomy/mlcommons-v1.yaml).") var taxonomy: String?
     @Option(help: "Forward-pass worker threads.") var workers = 2
-    @Option(help: "Judge some languages with another bundle: LANGUAGES=DIR, e.g. fr,de,es,it,pt,hi,th=Models/warden-e5-multilingual (repeatable).")
+    @Option(help: "Judge some languages with another bundle: LANGUAGES=DIR (repeatable; '' for none). `warden check` without --model or --route uses the route `warden serve` uses by default.")
     var route: [String] = []
 
-    /// The model as `warden serve` would judge with the same bundle and routes.
-    func loadJudge() throws -> JudgeModel {
-        try JudgeModel.load(bundle: Locations.model(model), routes: route.map { try LanguageRoute(parsing: $0) }, workers: workers)
+    /// The model as `warden serve` would judge with the same bundle and routes. With `servedDefault`, naming neither a
+    /// bundle nor routes gives the shipped deployment's route, as `warden serve` does.
+    func loadJudge(servedDefault: Bool = false) throws -> JudgeModel {
+        var routes = try route.filter { !$0.isEmpty }.map { try LanguageRoute(parsing: $0) }
+        let modelNamed = model != nil || !(ProcessInfo.processInfo.environment["WARDEN_MODEL"] ?? "").isEmpty
+        if servedDefault && !modelNamed && route.isEmpty, let shipped = Locations.defaultRoute() { routes = [shipped] }
+        return try JudgeModel.load(bundle: Locations.model(model), routes: routes, workers: workers)
     }
 
     func loadTaxonomy() throws -> HazardTaxonomy {
@@ -83,7 +87,7 @@ struct Check: AsyncParsableCommand {
 
     /// Runs the check; the decision of a single check, nil for a stream.
     private func check() async throws -> Decision? {
-        let judge = try await CheckJudge(model: classifier.loadJudge(), taxonomy: classifier.loadTaxonomy(), policies: Locations.policies(policies), policyID: policy)
+        let judge = try await CheckJudge(model: classifier.loadJudge(servedDefault: true), taxonomy: classifier.loadTaxonomy(), policies: Locations.policies(policies), policyID: policy)
         if let jsonl {
             try await checkStream(jsonl, judge: judge)
             return nil

@@ -1,5 +1,6 @@
 import Foundation
 import WardenModel
+import WardenServer
 
 /// Where the shipped files are: a flag, then an environment variable, then the working directory, then near the
 /// binary: the checkout it was built in (`.build/<config>/warden` -> the package root) or an install prefix
@@ -9,6 +10,26 @@ enum Locations {
     static let defaultTaxonomy = "Taxonomy/mlcommons-v1.yaml"
     static let defaultPolicies = "Policies"
     static let defaultCategoryAdditions = "Data/category-additions.jsonl"
+    /// The shipped deployment's route (Docs/multilingual.md): the seven other Llama Guard 3 languages go to the
+    /// multilingual bundle, English (and any language not named) stays with ``defaultModel``.
+    static let defaultRouteLanguages = ["de", "es", "fr", "hi", "it", "pt", "th"]
+    static let defaultRouteBundle = "Models/warden-e5-multilingual"
+
+    /// ``defaultRouteLanguages`` to ``defaultRouteBundle``, or nil (with a note that says what to do) when the bundle
+    /// or its base is not there: a machine that fetched only the English base still starts, judging every language
+    /// with the English model.
+    static func defaultRoute() -> LanguageRoute? {
+        let bundle = resolve(nil, environment: "", fallback: defaultRouteBundle)
+        guard let manifest = try? ModelManifest.load(from: bundle) else {
+            note("\(defaultRouteBundle) not found; every language is judged by the English model")
+            return nil
+        }
+        if let spec = BaseModelSpec.matching(manifest.base), (try? ModelStore(spec: spec).locate()) == nil {
+            note("the multilingual base is not fetched (warden model fetch --base \(spec.name)); every language is judged by the English model")
+            return nil
+        }
+        return LanguageRoute(languages: Set(defaultRouteLanguages), bundle: bundle.path)
+    }
 
     static func model(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_MODEL", fallback: defaultModel) }
     static func taxonomy(_ flag: String?) -> URL { resolve(flag, environment: "WARDEN_TAXONOMY", fallback: defaultTaxonomy) }

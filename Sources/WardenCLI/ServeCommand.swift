@@ -9,7 +9,8 @@ struct Serve: AsyncParsableCommand {
         Settings come from, lowest first: defaults, the settings file (--config or WARDEN_CONFIG; YAML or JSON),
         WARDEN_* environment variables, then these flags. See Docs/service.md.
 
-        warden serve                                   # 127.0.0.1:8080, open client endpoints
+        warden serve                                   # 127.0.0.1:8080, open client endpoints, the shipped route
+        warden serve --route ''                        # English model for every language
         warden serve --backend http://127.0.0.1:8081 --backend-model llama3
         warden serve --backend echo --admin-tokens ops:$(openssl rand -hex 16)
         WARDEN_API_KEYS="app:sk-app-1:default:default+strict" warden serve --config warden.yaml
@@ -21,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default 8080).") var port: Int?
     @Option(help: "Model bundle folder (default: $WARDEN_MODEL or Models/warden-minilm-lora).") var model: String?
     @Option(help: "Forward-pass worker threads of the encoder (default 2, or 1 on a 1-core machine).") var workers: Int?
-    @Option(help: "Judge some languages with another bundle: LANGUAGES=DIR, e.g. fr,de,es,it,pt,hi,th=Models/warden-e5-multilingual (repeatable; $WARDEN_MODEL_ROUTE separates routes with ;).")
+    @Option(help: "Judge some languages with another bundle: LANGUAGES=DIR (repeatable; $WARDEN_MODEL_ROUTE separates routes with ;). Default when no --model is named: de,es,fr,hi,it,pt,th=Models/warden-e5-multilingual; --route '' turns routing off.")
     var route: [String] = []
     @Option(help: "Taxonomy file (default: $WARDEN_TAXONOMY or Taxonomy/mlcommons-v1.yaml).") var taxonomy: String?
     @Option(help: "Policy directory, hot-reloaded (default: $WARDEN_POLICIES or Policies).") var policies: String?
@@ -80,6 +81,11 @@ struct Serve: AsyncParsableCommand {
             configuration = try ServerConfiguration.resolve(file: file, layers: [.environment(environment), flagLayer])
         } catch {
             throw ValidationError("\(error)")
+        }
+        // Neither a bundle nor routes named anywhere: the shipped deployment, non-English text judged by the
+        // multilingual bundle (`--route ''` turns routing off).
+        if configuration.modelPath == nil && !configuration.modelRoutesGiven, let shipped = Locations.defaultRoute() {
+            configuration.modelRoutes = [shipped]
         }
         // Paths not given anywhere: the shipped files, found as the other commands find them.
         configuration.modelPath = configuration.modelPath ?? Locations.model(nil).path

@@ -12,7 +12,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// 2-way split served 235 requests/s against 177 for one worker over 2-thread OpenBLAS (BENCHMARKS.md).
     public var modelWorkers = min(2, ProcessInfo.processInfo.activeProcessorCount)
     /// Bundles that judge text in given languages instead of ``modelPath``'s (`model.route`).
-    public var modelRoutes: [LanguageRoute] = []
+    public var modelRoutes: [LanguageRoute] = [] { didSet { modelRoutesGiven = true } }
+    /// Whether any layer set `model.route`, even to nothing: `warden serve` adds the shipped default route only when
+    /// neither a bundle nor routes were named anywhere.
+    public private(set) var modelRoutesGiven = false
     public var taxonomyPath: String?
     public var policiesPath: String?
     /// The policy of requests that name none and whose key sets none.

@@ -108,8 +108,12 @@ struct ConfigurationTests {
         #expect(configuration.modelRoutes == [
             LanguageRoute(languages: ["fr", "de"], bundle: "/models/multi"), LanguageRoute(languages: ["th"], bundle: "/models/thai"),
         ])
+        #expect(configuration.modelRoutesGiven)
         let off = try ServerConfiguration.resolve(file: file, layers: [.environment(["WARDEN_MODEL_ROUTE": ""])])
         #expect(off.modelRoutes.isEmpty)
+        // Set to nothing still counts as given, so `warden serve` adds no default route; unset does not.
+        #expect(off.modelRoutesGiven)
+        #expect(try !ServerConfiguration.resolve(file: nil, layers: []).modelRoutesGiven)
         #expect {
             try ServerConfiguration.resolve(file: nil, layers: [.environment(["WARDEN_MODEL_ROUTE": "klingon=/models/multi"])])
         } throws: { "\($0)".contains("environment variable WARDEN_MODEL_ROUTE") && "\($0)".contains("LANGUAGES=BUNDLE") }
