@@ -79,7 +79,7 @@ struct Check: AsyncParsableCommand {
         do {
             decision = try await check()
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(ExplainedError(of: error))\n".utf8))
             throw Self.errorExitCode
         }
         if let decision, decision != .allow { throw Self.exitCode(for: decision) }
