@@ -14,7 +14,9 @@ MODEL=${MODEL:-Models/warden-minilm-lora}
 work=$(mktemp -d /tmp/warden-bench-ba.XXXXXX)
 trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-encoder() { "$1" bench encoder --batches 1,32 --lengths 32,128 | grep -E '^\| (1|32) \| '; }
+# The pause lets the previous server's exit settle: without it the 1 x 32 figures scattered by 15-20% between sides
+# and rounds (2026-12-04), while the same two builds timed apart, in both orders, were equal.
+encoder() { sleep 5; "$1" bench encoder --batches 1,32 --lengths 32,128 --min-time 3 | grep -E '^\| (1|32) \| '; }
 
 service() {
   local bin=$1 name=$2
