@@ -39,17 +39,20 @@ public enum EncoderBenchmark {
     }
 
     /// Times `encoder.encode(batch)` plus pooling (included in `encode`).
+    ///
+    /// - Parameter gap: an untimed pause before each timed run. Back to back (no gap) the helper threads never sleep;
+    ///   a gap times a pass as a lightly loaded server runs it, after the threads (and cores) went idle.
     public static func measure(
         _ encoder: Encoder, batch: PackedBatch, options: EncoderOptions, warmup: Int = 3, minimumRuns: Int = 7,
-        minimumSeconds: Double = 2, maximumRuns: Int = 200
+        minimumSeconds: Double = 2, maximumRuns: Int = 200, gap: Duration = .zero, workspace: EncoderWorkspace = EncoderWorkspace()
     ) throws -> Measurement {
-        let workspace = EncoderWorkspace()
         for _ in 0..<warmup { _ = try encoder.encode(batch, options: options, workspace: workspace) }
         var times: [Double] = []
         let clock = ContinuousClock()
         let before = CPUSample.now()
-        let deadline = clock.now + .milliseconds(Int(minimumSeconds * 1000))
+        let deadline = clock.now + .milliseconds(Int(minimumSeconds * 1000)) + gap * minimumRuns
         while (times.count < minimumRuns || clock.now < deadline) && times.count < maximumRuns {
+            if gap > .zero { Thread.sleep(forTimeInterval: gap.seconds) }
             let start = clock.now
             _ = try encoder.encode(batch, options: options, workspace: workspace)
             let elapsed = clock.now - start

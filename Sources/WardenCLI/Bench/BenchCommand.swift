@@ -61,6 +61,12 @@ struct BenchEncoder: AsyncParsableCommand {
     @Option(help: "Largest chunk of tokens processed together.")
     var chunkTokens: Int = 2048
 
+    @Option(help: "Pause this many milliseconds before each timed run, so helper threads and cores go idle as on a lightly loaded server (0: back to back).")
+    var gapMs: Double = 0
+
+    @Option(help: "How long an idle helper thread polls for work before it sleeps, in microseconds.")
+    var spinUs: Int = 200
+
     @Option(help: "Before each configuration, wait up to this many seconds for the machine to be idle (< 10% busy).")
     var idleWait: Double = 0
 
@@ -74,7 +80,7 @@ struct BenchEncoder: AsyncParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard repeats >= 1, minTime >= 0, warmup >= 0 else { throw ValidationError("--repeats, --min-time and --warmup must not be negative") }
+        guard repeats >= 1, minTime >= 0, warmup >= 0, gapMs >= 0 else { throw ValidationError("--repeats, --min-time, --warmup and --gap-ms must not be negative") }
         guard (try? Self.integers(batches)) != nil, (try? Self.integers(lengths)) != nil else {
             throw ValidationError("--batches and --lengths take comma-separated positive integers, e.g. 1,8,32")
         }
@@ -104,7 +110,8 @@ struct BenchEncoder: AsyncParsableCommand {
                 if idleWait > 0 { EncoderBenchmark.waitForIdle(maximumSeconds: idleWait) }
                 let batch = EncoderBenchmark.randomBatch(batch: batchSize, length: length)
                 let m = try EncoderBenchmark.measure(
-                    encoder, batch: batch, options: options, warmup: warmup, minimumRuns: repeats, minimumSeconds: minTime)
+                    encoder, batch: batch, options: options, warmup: warmup, minimumRuns: repeats, minimumSeconds: minTime,
+                    gap: .microseconds(Int64(gapMs * 1_000)), workspace: EncoderWorkspace(spinTime: .microseconds(spinUs)))
                 rows.append(m)
                 print(m.line)
             }
