@@ -47,6 +47,12 @@ public struct ForkJoin {
         self.team = team
     }
 
+    /// Runs `body`, a sequence of regions, with a team's helpers kept awake between them (``WorkerTeam/engaged(_:)``).
+    public func engaged<T>(_ body: () throws -> T) rethrows -> T {
+        if let team { return try team.engaged(body) }
+        return try body()
+    }
+
     /// Runs `body(0) … body(parts − 1)` and returns when all are done.
     @inline(__always)
     public func run(_ body: @Sendable (Int) -> Void) {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WardenTensor
 
@@ -68,5 +69,29 @@ struct MatrixTests {
             }
         }
         #expect(buffer.toArray() == [2000, 4000, 6000])
+    }
+
+    @Test("parts are claimed once each: inside engaged spells, after the helpers fell asleep, and with results kept")
+    func workerTeamClaims() {
+        let parts = 4
+        let counts = FloatBuffer(capacity: parts)
+        let view = counts.view(rows: 1, columns: parts)
+        let team = WorkerTeam(size: parts, spinTime: .microseconds(1))
+        let forkJoin = ForkJoin(team: team)
+        var regions = 0
+        for spell in 0..<20 {
+            // Engaged: helpers poll between regions; the value returned comes back out.
+            let inside = forkJoin.engaged { () -> Int in
+                for _ in 0..<50 { forkJoin.run { part in view[0, part] += 1 } }
+                return spell
+            }
+            #expect(inside == spell)
+            regions += 50
+            // Not engaged, after a pause long enough for the 1 µs spin to end: helpers are asleep when it starts.
+            Thread.sleep(forTimeInterval: 0.002)
+            forkJoin.run { part in view[0, part] += 1 }
+            regions += 1
+        }
+        #expect(counts.toArray() == Array(repeating: Float(regions), count: parts))
     }
 }

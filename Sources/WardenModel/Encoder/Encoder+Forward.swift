@@ -52,8 +52,11 @@ extension Encoder {
                                     }
                                 }
                             } else {
-                                for chunk in schedule.chunks {
-                                    pass.run(chunk, scratch: scratch[0], forkJoin: forkJoin)
+                                // ~6 regions per layer: keep the helpers polling between them for the whole pass.
+                                forkJoin.engaged {
+                                    for chunk in schedule.chunks {
+                                        pass.run(chunk, scratch: scratch[0], forkJoin: forkJoin)
+                                    }
                                 }
                             }
                         }
