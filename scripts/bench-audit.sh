@@ -4,14 +4,16 @@
 # durability adds to `/v1/moderations` at half load (batched and commit alternately, every request recorded).
 #
 # Usage: scripts/bench-audit.sh [WARDEN_BINARY] [ROUNDS]   (default .build/release/warden, 2 rounds)
-# Starts a throw-away PostgreSQL cluster on 127.0.0.1:$PG_PORT (default 55439) and a server on $PORT (default
+# Starts a throw-away PostgreSQL cluster on 127.0.0.1:$PG_PORT (default 55449) and a server on $PORT (default
 # 18191); both go at exit. Run it on an idle machine and say what else ran: PostgreSQL itself shares the cores.
 set -euo pipefail
 B=${1:-.build/release/warden}
 ROUNDS=${2:-2}
-PG_PORT=${PG_PORT:-55439}
+PG_PORT=${PG_PORT:-55449}
 PORT=${PORT:-18191}
 RATE=${RATE:-114}
+# A p99 over 30 s (3,421 requests) rests on 34 of them and scattered by +-5 ms between identical runs; 60 s steadies it.
+SERVE_SECONDS=${SERVE_SECONDS:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/warden-bench-audit.XXXXXX)
 chmod 755 "$work"
@@ -50,7 +52,7 @@ for round in $(seq 1 "$ROUNDS"); do
     server=$!
     for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
     echo "### round $round, $durability, loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
-    "$B" bench serve --url "http://127.0.0.1:$PORT" --words 30 --rate "$RATE" --duration 30 | grep -E 'requests|throughput|latency|status'
+    "$B" bench serve --url "http://127.0.0.1:$PORT" --words 30 --rate "$RATE" --duration "$SERVE_SECONDS" | grep -E 'requests|throughput|latency|status'
     kill "$server"; wait "$server" 2>/dev/null || true
     server=
   done

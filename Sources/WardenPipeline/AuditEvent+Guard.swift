@@ -8,16 +8,11 @@ extension AuditEvent {
         let scores = result.verdict.scores.isEmpty ? result.scores.values : result.verdict.scores
         self.init(
             direction: request.direction,
-            messages: Self.messages(of: request.conversation, storing: policy.audit.storeText),
+            messages: policy.audit.storeText.stored(request.conversation.messages),
             scores: scores, decision: result.verdict.decision, violations: result.verdict.violations,
             reason: result.verdict.reason, policyID: policy.id, policyHash: policy.contentHash,
             modelID: modelID, latencyMilliseconds: result.latency / .milliseconds(1), caller: request.caller,
             source: result.source
         )
-    }
-
-    /// The messages as the audit log keeps them (see `TextStorage.stored`).
-    static func messages(of conversation: Conversation, storing storage: TextStorage) -> [AuditMessage] {
-        storage.stored(conversation.messages)
     }
 }
