@@ -50,7 +50,7 @@ public enum EncoderBenchmark {
         var times: [Double] = []
         let clock = ContinuousClock()
         let before = CPUSample.now()
-        let deadline = clock.now + .milliseconds(Int(minimumSeconds * 1000)) + gap * minimumRuns
+        let deadline = clock.now + .milliseconds(Int(minimumSeconds * 1000))
         while (times.count < minimumRuns || clock.now < deadline) && times.count < maximumRuns {
             if gap > .zero { Thread.sleep(forTimeInterval: gap.seconds) }
             let start = clock.now

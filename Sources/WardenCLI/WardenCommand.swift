@@ -47,9 +47,7 @@ struct WardenCommand: AsyncParsableCommand {
 struct ExplainedError: Error, CustomStringConvertible {
     let underlying: any Error
 
-    init(of error: any Error) {
-        underlying = (error as? ExplainedError)?.underlying ?? error
-    }
+    init(of error: any Error) { underlying = error }
 
     var description: String {
         if let localized = underlying as? any LocalizedError, let text = localized.errorDescription { return text }
