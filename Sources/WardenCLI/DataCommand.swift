@@ -102,16 +102,12 @@ struct DataCommand: AsyncParsableCommand {
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the per-source mixture a training run will see.")
         @OptionGroup var data: DataOptions
-        @Option(help: "standard (an English encoder's, MiniLM) or multilingual (multilingual-e5-small's, with MultiJail's Thai).")
+        @Option(help: "standard (an English encoder's, MiniLM), multilingual (multilingual-e5-small's, with MultiJail's Thai) or multilingual-de (that with GermEval at full size).")
         var mixture = "standard"
         @Flag(help: "Print JSON instead of a table.") var json = false
 
         func run() async throws {
-            let chosen: DataMixture = switch mixture {
-            case "standard": .standard
-            case "multilingual": .multilingual
-            default: throw ValidationError("--mixture must be standard or multilingual, not '\(mixture)'")
-            }
+            let chosen = try DataMixture.named(mixture)
             let report = MixtureReport(examples: try data.load(), split: .standard, mixture: chosen, targets: try data.targets())
             if json {
                 let encoder = JSONEncoder()

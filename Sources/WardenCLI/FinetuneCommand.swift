@@ -41,6 +41,8 @@ extension Train {
         @Option(help: "Peak learning rate of the head (default: the encoder's).") var headLearningRate: Float?
         @Option(help: "Tokens per window.") var maxLength: Int?
         @Option(help: "Keep at most this many training items (a deterministic subset, after the mixture's caps).") var maxTrain: Int?
+        @Option(help: "Training mixture: standard, multilingual or multilingual-de (default: standard for a WordPiece base, multilingual for a SentencePiece one).")
+        var mixture: String?
         @Option(help: "Probability of obfuscating a training example (fresh each epoch).") var augment = 0.0
         @Option(help: "Dropout rate in the encoder while training (default: 0.1 for the reference recipe, 0 for standard).")
         var dropout: Float?
@@ -119,6 +121,7 @@ extension Train {
             r.headLearningRate = headLearningRate
             r.maxLength = maxLength
             r.maxTrain = maxTrain
+            r.mixture = mixture
             r.augmentation = augment
             r.dropout = dropout
             r.workers = workers

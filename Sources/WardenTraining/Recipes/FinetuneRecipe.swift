@@ -33,6 +33,8 @@ public struct FinetuneRecipe: Sendable {
     public var maxLength: Int?
     /// Keep at most this many training items (a deterministic subset, after the mixture's caps).
     public var maxTrain: Int?
+    /// The ``DataMixture`` by name (`DataMixture.named`); nil takes the one the encoder's tokenizer can read.
+    public var mixture: String?
     /// Probability of obfuscating a training example, drawn fresh each epoch.
     public var augmentation = 0.0
     public var dropout: Float?

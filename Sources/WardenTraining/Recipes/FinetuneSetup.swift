@@ -18,6 +18,8 @@ public struct FinetuneSetup {
     public let augmenter: FineTuneAugmenter?
     public let labels: [String]
     public let maxLength: Int
+    /// The ``DataMixture`` the training items were drawn and weighted by (nil for the reference recipe, which has none).
+    public let mixtureName: String?
 
     /// - Parameters:
     ///   - examples: every labelled item; the standard recipe splits them with ``DataSplit/standard``, the
@@ -63,6 +65,7 @@ public struct FinetuneSetup {
             positiveWeights = [Float(train.count - positives) / Float(max(positives, 1))]
             head = Self.torchLinearHead(width: encoder.configuration.hiddenSize, seed: c.seed)
             augmenter = nil
+            mixtureName = nil
             configuration = c
             return
         }
@@ -72,7 +75,9 @@ public struct FinetuneSetup {
         let inputs = ModelInputBuilder(tokenizer: tokenizer, maxLength: maxLength, overlap: ModelInputBuilder.standardOverlap(maxLength: maxLength),
                                        normalize: { normalizer.normalize($0) })
         let parts = DataSplit.standard.split(examples)
-        let mixture = DataMixture.readable(by: tokenizer.family)
+        let name = recipe.mixture ?? DataMixture.defaultName(for: tokenizer.family)
+        mixtureName = name
+        let mixture = try DataMixture.named(name)
         let trainItems = FineTuneData.subset(mixture.capped(parts[.train] ?? []), maximum: recipe.maxTrain)
         func convert(_ items: [LabelledExample]) -> [FineTuneExample] {
             items.map { FineTuneData.example($0, inputs: inputs, targets: targets, mixture: mixture) }
@@ -152,7 +157,8 @@ public struct FinetuneSetup {
         try bundle.write(
             to: folder,
             description: "\(baseName) (\(what)) + \(head.isLinear ? "linear" : "MLP") head on mean-pooled layers \(c.pooledLayers), "
-                + "trained by `warden train finetune --recipe \(recipe.kind.rawValue)`.",
+                + "trained by `warden train finetune --recipe \(recipe.kind.rawValue)`"
+                + (mixtureName.map { " on the `\($0)` mixture." } ?? "."),
             head: head, delta: tuner.delta(), labels: labels, maxLength: maxLength, pooledLayers: c.pooledLayers,
             calibration: calibrations,
             // The reference recipe tokenizes raw text, as train_reference.py does.
