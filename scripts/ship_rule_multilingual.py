@@ -11,6 +11,10 @@ score differently:
 2. the false-positive rate on the realistic benign sources, each model at its own threshold;
 3. `unsafe` AUPRC on the English items;
 and the verdict of rules 1 and 2. The thresholds are the manifests' `thresholds.unsafe`.
+
+With `--focus LANG` (the rule of warden-e5-multilingual 0.2.0, two routed deployments compared) it also prints
+`unsafe` AUPRC on LANG's items and on the other non-English items, and that rule's verdict: LANG's interval entirely
+above zero, the others' and English's not entirely below zero, the realistic-benign FPR's not entirely above zero.
 """
 import argparse
 import glob
@@ -56,6 +60,7 @@ def main():
     parser.add_argument("--candidate-threshold", type=float, required=True)
     parser.add_argument("--data", nargs="+", required=True)
     parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--focus", help="a language whose AUPRC the candidate must raise (the 0.2.0 rule)")
     args = parser.parse_args()
     lang = languages(args.data)
     base, candidate = load(args.base), load(args.candidate)
@@ -75,9 +80,13 @@ def main():
     other = [r for r in rows if r[3] != "en"]
     english = [r for r in rows if r[3] == "en"]
     results = {}
-    for name, subset, statistic in (("non-English unsafe AUPRC", other, auprc),
-                                    ("realistic-benign FPR at own threshold", rows, benign_fpr),
-                                    ("English unsafe AUPRC", english, auprc)):
+    measures = [("non-English unsafe AUPRC", other, auprc),
+                ("realistic-benign FPR at own threshold", rows, benign_fpr),
+                ("English unsafe AUPRC", english, auprc)]
+    if args.focus:
+        measures += [(f"{args.focus} unsafe AUPRC", [r for r in other if r[3] == args.focus], auprc),
+                     (f"other non-English unsafe AUPRC", [r for r in other if r[3] != args.focus], auprc)]
+    for name, subset, statistic in measures:
         b, c, d, (low, high) = paired(subset, statistic, args.resamples)
         results[name] = (low, high)
         print(f"{name}: {len(subset)} items, base {b:.3f}, candidate {c:.3f}, paired delta {d:+.3f} [{low:+.3f}, {high:+.3f}]")
@@ -89,6 +98,12 @@ def main():
     default = ships and not results["English unsafe AUPRC"][1] < 0
     print(f"rule 1 (ships as a second bundle): {'yes' if ships else 'no'}")
     print(f"rule 2 (becomes the default): {'yes' if default else 'no'}")
+    if args.focus:
+        replaces = (results[f"{args.focus} unsafe AUPRC"][0] > 0
+                    and not results["other non-English unsafe AUPRC"][1] < 0
+                    and not results["realistic-benign FPR at own threshold"][0] > 0
+                    and not results["English unsafe AUPRC"][1] < 0)
+        print(f"focus rule ({args.focus} raised, nothing else worse): {'yes' if replaces else 'no'}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ extension DataCommand {
             abstract: "Measure the language identifier on the items that carry orig_labels.lang (per language, with intervals).")
         @OptionGroup var data: DataOptions
         @Option(help: "Split part to measure on: train, calibration, validation or all.") var split = "validation"
+        @Option(help: "Count items without orig_labels.lang as this language (en: the English corpora), and list per source how many of them a route would take away from it.")
+        var untagged: String?
 
         static let known: Set<String> = ["en", "fr", "de", "it", "pt", "es", "hi", "th"]
 
@@ -27,8 +29,10 @@ extension DataCommand {
             }
             let identifier = LanguageIdentifier()
             var rows: [String: [(correct: Bool, guess: String, length: Int)]] = [:]
+            var untaggedBySource: [String: [Bool]] = [:]
             for example in selected {
-                guard let language = example.groupValue(of: "orig_labels.lang") else { continue }
+                let tagged = example.groupValue(of: "orig_labels.lang")
+                guard let language = tagged ?? untagged else { continue }
                 // The judged text: the response when there is one, as the guard scores it.
                 let text = example.response ?? example.prompt
                 let guess = identifier.identify(text).language ?? "none"
@@ -36,6 +40,9 @@ extension DataCommand {
                 // English text); naming it is beyond the identifier.
                 let correct = Self.known.contains(language) ? guess == language : guess != "en"
                 rows[language, default: []].append((correct, guess, text.count))
+                // What routing cares about: an item taken for another of the eight goes to that language's model;
+                // an undetermined one stays with the first.
+                if tagged == nil { untaggedBySource[example.source, default: []].append(guess != language && Self.known.contains(guess)) }
             }
             guard !rows.isEmpty else { throw ValidationError("no item of --data carries orig_labels.lang in the \(split) part") }
             print("| language | items | identified correctly | 95% interval | undetermined | most common other answer |")
@@ -55,6 +62,16 @@ extension DataCommand {
             if !short.isEmpty {
                 let right = short.filter(\.correct).count
                 print("\nShorter than 40 characters (the eight languages): \(right) of \(short.count) identified correctly.")
+            }
+            if let untagged, !untaggedBySource.isEmpty {
+                print("\nItems without a language, counted as \(untagged): taken for another of the eight languages, per source.\n")
+                print("| source | items | taken for another language | 95% interval |")
+                print("|---|---:|---:|---|")
+                for (source, flags) in untaggedBySource.sorted(by: { $0.key < $1.key }) + [("**all**", untaggedBySource.values.flatMap { $0 })] {
+                    let interval = Bootstrap.proportionInterval(flags).map { String(format: "[%.3f, %.3f]", $0.lower, $0.upper) } ?? "–"
+                    print("| \(source) | \(flags.count) | " + String(format: "%.3f", Double(flags.filter { $0 }.count) / Double(flags.count))
+                        + " | \(interval) |")
+                }
             }
         }
     }
