@@ -69,6 +69,27 @@ struct Pool4DataRulesTests {
         #expect(DataMixture.multilingual.sources.filter { $0.key != "multijail" } == others)
     }
 
+    @Test("multilingual-de trains every GermEval item, its unsafe ones at weight 2 and its safe ones at 0.5; nothing else differs")
+    func germanMixture() throws {
+        let german = try DataMixture.named("multilingual-de")
+        let items = (0..<3_000).map { item("g-\($0)", source: "germeval2026", labels: ["lang": .string("de")]) }
+        #expect(DataMixture.multilingual.capped(items).count == 2_500)
+        #expect(german.capped(items).count == 3_000)
+        let one = items[0]
+        #expect(german.weight(of: one, unsafe: true) == 2)
+        #expect(german.weight(of: one, unsafe: false) == DataMixture.multilingual.weight(of: one, unsafe: false))
+        #expect(german.sources.filter { $0.key != "germeval2026" } == DataMixture.multilingual.sources.filter { $0.key != "germeval2026" })
+    }
+
+    @Test("a mixture is named: the defaults by tokenizer family, and an unknown name lists the known ones")
+    func namedMixtures() throws {
+        #expect(try DataMixture.named(DataMixture.defaultName(for: .wordPiece)) == .standard)
+        #expect(try DataMixture.named(DataMixture.defaultName(for: .sentencePiece)) == .multilingual)
+        #expect(throws: DataMixtureError.unknownName("german", known: ["multilingual", "multilingual-de", "standard"])) {
+            try DataMixture.named("german")
+        }
+    }
+
     @Test("the mixture applies exclusions before its caps")
     func mixtureExcludes() {
         let mixture = DataMixture(sources: ["m": SourceMixing(cap: 5, exclusions: [.languages(["th"])])])
