@@ -31,7 +31,7 @@ extension Train {
         var benignSources: [String] = EvaluationOptions.defaultRealisticBenignSources
         @Option(help: "Items per forward pass.") var batch = 64
         @Option(help: "Forward-pass worker threads.") var workers = 2
-        @Flag(help: "Also give each non-English language whose safe items are flagged at the shared `unsafe` threshold outside --language-band its own threshold, chosen for --target-fpr on those items.")
+        @Flag(help: "Also give each non-English language whose safe items (narrow sources such as GermEval left out) are flagged at the shared `unsafe` threshold outside --language-band its own threshold, chosen for --target-fpr on those items.")
         var perLanguage = false
         @Option(help: "With --per-language: the false-positive rates (low,high) at which a language keeps the shared threshold.")
         var languageBand = "0.01,0.06"
@@ -57,10 +57,12 @@ extension Train {
             var languages: LanguageThresholds?
             if perLanguage {
                 let band = try Self.band(languageBand)
+                let narrow = Set(TargetBuilder.standardNarrowSources.keys)
                 languages = LanguageThresholds.choose(
                     examples: examples, scores: scores, shared: point.thresholds[LabelScores.unsafeLabel] ?? 0.5, band: band,
-                    targetRate: targetFpr, floor: unsafeFloor)
-                print("\nper language (safe items of the \(part.rawValue) split; own threshold when outside \(band)):\n" + languages!.markdown)
+                    targetRate: targetFpr, floor: unsafeFloor, narrowSources: narrow)
+                print("\nper language (safe items of the \(part.rawValue) split, without the narrow sources \(narrow.sorted().joined(separator: ", ")); "
+                    + "own threshold when outside \(band)):\n" + languages!.markdown)
             }
             guard !dryRun else { return }
             var manifest = classifier.manifest

@@ -26,14 +26,16 @@ public struct LanguageThresholds: Sendable, Hashable, Codable {
 
     /// - Parameters:
     ///   - shared: the bundle's `unsafe` threshold.
+    ///   - narrowSources: sources whose "safe" means free of one hazard only (GermEval's hostile comments are safe for
+    ///     its four tasks): their items do not count, since a rate on them is not a false-positive rate on harmless text.
     ///   - minimumItems: languages with fewer safe items keep the shared threshold (a rate over a handful decides nothing).
     public static func choose(
         examples: [LabelledExample], scores: [LabelScores], shared: Double, band: ClosedRange<Double>, targetRate: Double,
-        floor: Double, minimumItems: Int = 50
+        floor: Double, narrowSources: Set<String> = [], minimumItems: Int = 50
     ) -> LanguageThresholds {
         precondition(examples.count == scores.count)
         var safeScores: [String: [Double]] = [:]
-        for (example, score) in zip(examples, scores) where !example.unsafe {
+        for (example, score) in zip(examples, scores) where !example.unsafe && !narrowSources.contains(example.source) {
             let language = example.groupValue(of: "orig_labels.lang") ?? "en"
             guard language != "en" else { continue }
             safeScores[language, default: []].append(score.unsafe)

@@ -46,11 +46,16 @@ public struct TargetBuilder: Sendable {
     /// Sources that annotate profanity.
     public var profanitySources: Set<String>
 
+    /// The sources whose "safe" means free of the listed hazards only (the data README's caveats): EDOS is about
+    /// sexism, CAD about abuse, GermEval about violence, threats and calls to action; many of their safe items are
+    /// still hostile.
+    public static let standardNarrowSources: [String: Set<String>] = [
+        "edos": ["S10", "S1"], "cad": ["S10", "harassment"], "germeval2026": ["S1", "harassment"],
+    ]
+
     public init(
         space: LabelSpace,
-        narrowSources: [String: Set<String>] = [
-            "edos": ["S10", "S1"], "cad": ["S10", "harassment"], "germeval2026": ["S1", "harassment"],
-        ],
+        narrowSources: [String: Set<String>] = TargetBuilder.standardNarrowSources,
         profanitySources: Set<String> = ["davidson_hate_offensive", "gab_hate_corpus"]
     ) {
         self.space = space

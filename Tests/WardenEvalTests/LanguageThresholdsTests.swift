@@ -5,10 +5,10 @@ import WardenCore
 @Suite("Per-language thresholds")
 struct LanguageThresholdsTests {
     /// `count` safe items of `language` scoring evenly from 0 to `top`.
-    static func safe(_ language: String?, count: Int, top: Double) -> [(LabelledExample, LabelScores)] {
+    static func safe(_ language: String?, count: Int, top: Double, source: String = "s") -> [(LabelledExample, LabelScores)] {
         (0..<count).map { index in
             let example = LabelledExample(
-                id: "\(language ?? "none")-\(index)", source: "s", prompt: "p", unsafe: false,
+                id: "\(source)-\(language ?? "none")-\(index)", source: source, prompt: "p", unsafe: false,
                 origLabels: language.map { ["lang": .string($0)] })
             return (example, LabelScores(["unsafe": top * Double(index) / Double(count - 1)]))
         }
@@ -32,5 +32,19 @@ struct LanguageThresholdsTests {
         #expect(rows["it"]!.threshold == nil)
         #expect(rows["th"]!.threshold == nil && rows["th"]!.safeItems == 20)
         #expect(Set(chosen.manifestValue.keys) == ["de", "fr"])
+    }
+
+    @Test("safe items of a narrow source (safe for one task only) do not count: a language left with too few keeps the shared threshold")
+    func narrowSourcesDoNotCount() {
+        // 200 German comments "safe" for the source's task, half of them hostile and scored high, and 30 harmless ones.
+        let all = Self.safe("de", count: 200, top: 1.0, source: "germeval2026") + Self.safe("de", count: 30, top: 0.3, source: "rtplx")
+        let counted = LanguageThresholds.choose(
+            examples: all.map(\.0), scores: all.map(\.1), shared: 0.5, band: 0.01...0.06, targetRate: 0.03, floor: 0.05)
+        #expect(counted.rows.first?.safeItems == 230 && counted.manifestValue["de"] != nil)
+        let corrected = LanguageThresholds.choose(
+            examples: all.map(\.0), scores: all.map(\.1), shared: 0.5, band: 0.01...0.06, targetRate: 0.03, floor: 0.05,
+            narrowSources: ["germeval2026"])
+        #expect(corrected.rows.first?.safeItems == 30 && corrected.rows.first?.sharedRate == 0)
+        #expect(corrected.manifestValue.isEmpty)
     }
 }
