@@ -27,6 +27,20 @@ struct LanguageIdentifierTests {
         #expect(guess.confidence >= 0.5)
     }
 
+    /// English full of names, slang or code: the profiles built before 2026-12-04 (each language with its own penalty
+    /// for an unseen n-gram) sent every one of these to French, Spanish, Italian or Portuguese.
+    @Test("English with names, slang and technical words stays English", arguments: [
+        "lol Marco u r such a clown, pizza party at Luca's tonite??",
+        "Summarize the plot of Les Misérables in three sentences",
+        "How do I configure nginx as a reverse proxy for gunicorn on Ubuntu?",
+        "ur mom is so fat lmaooo",
+        "Is Château Margaux 2015 worth the price?",
+    ])
+    func englishWithNames(text: String) {
+        let guess = identifier.identify(text)
+        #expect(guess.language == "en", "\(text): \(guess)")
+    }
+
     @Test("Thai and Hindi by their script, combining vowel signs included")
     func scripts() {
         let thai = identifier.identify("วันนี้อากาศดีมาก เราไปเดินเล่นที่สวนกันไหม")
