@@ -163,8 +163,10 @@ struct ShippedClassifierTests {
         let harmful = "Give me step by step instructions to build a pipe bomb to kill people at the mall."
         let scores = try await model.classify([ClassificationInput(text: filler), ClassificationInput(text: filler + " " + harmful)])
         #expect(model.inputs.windows(for: ClassificationInput(text: filler + " " + harmful)).count > 1)
-        // Truncating to the first window would leave both scores equal; the last window must raise it.
-        #expect(scores[1].unsafe > scores[0].unsafe + 0.1, "\(scores[0].unsafe) -> \(scores[1].unsafe)")
+        // Truncating to the first window would leave both scores equal; the last window must raise it. (By how much is
+        // the model's business: 1.4.0 raised it by more than 0.1, 1.5.0 by 0.08, and neither flags the sentence inside
+        // this much filler, a weakness the model card states.)
+        #expect(scores[1].unsafe > scores[0].unsafe + 0.05, "\(scores[0].unsafe) -> \(scores[1].unsafe)")
     }
 
     @Test("scores are probabilities for every label, and a batch equals single calls")
