@@ -102,7 +102,7 @@ struct DataCommand: AsyncParsableCommand {
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the per-source mixture a training run will see.")
         @OptionGroup var data: DataOptions
-        @Option(help: "standard (an English encoder's, MiniLM), multilingual (multilingual-e5-small's, with MultiJail's Thai) or multilingual-de (that with GermEval at full size).")
+        @Option(help: ArgumentHelp("One of \(DataMixture.named.keys.sorted().joined(separator: ", ")) (DataMixture.named; Docs/training.md says what each holds)."))
         var mixture = "standard"
         @Flag(help: "Print JSON instead of a table.") var json = false
 

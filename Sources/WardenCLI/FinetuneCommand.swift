@@ -41,7 +41,7 @@ extension Train {
         @Option(help: "Peak learning rate of the head (default: the encoder's).") var headLearningRate: Float?
         @Option(help: "Tokens per window.") var maxLength: Int?
         @Option(help: "Keep at most this many training items (a deterministic subset, after the mixture's caps).") var maxTrain: Int?
-        @Option(help: "Training mixture: standard, multilingual or multilingual-de (default: standard for a WordPiece base, multilingual for a SentencePiece one).")
+        @Option(help: ArgumentHelp("Training mixture: \(DataMixture.named.keys.sorted().joined(separator: ", ")) (default: standard for a WordPiece base, multilingual for a SentencePiece one)."))
         var mixture: String?
         @Option(help: "Probability of obfuscating a training example (fresh each epoch).") var augment = 0.0
         @Option(help: "Dropout rate in the encoder while training (default: 0.1 for the reference recipe, 0 for standard).")
