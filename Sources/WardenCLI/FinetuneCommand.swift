@@ -46,6 +46,11 @@ extension Train {
         @Option(help: "Probability of obfuscating a training example (fresh each epoch).") var augment = 0.0
         @Option(help: "Dropout rate in the encoder while training (default: 0.1 for the reference recipe, 0 for standard).")
         var dropout: Float?
+        @Option(help: "Weight of the pair ranking loss over Data/contrast minimal pairs (0 = off): the harmful side's `unsafe` logit should lead its harmless twin's by --pair-margin.")
+        var pairWeight: Float = 0
+        @Option(help: "Margin of the pair ranking loss, in logits.") var pairMargin: Float = 2
+        @Option(help: "Weight of the identity-invariance loss over Data/contrast identity templates (0 = off): the spread of the `unsafe` logit across group swaps.")
+        var invarianceWeight: Float = 0
         @Option(help: "Data-parallel workers.") var workers = 2
         @Option(help: "Random seed (batch order, adapters, augmentation).") var seed: UInt64 = 20_261_127
         @Option(help: "Checkpoint file (default: <output>.checkpoint.safetensors).") var checkpoint: String?
@@ -66,7 +71,7 @@ extension Train {
                 recipe: try finetuneRecipe(), encoder: encoder, tokenizer: tokenizer, examples: examples, targets: try data.targets(),
                 validationItems: validationItems)
             note("train \(setup.train.count) items, calibration \(setup.calibration.count), validation \(setup.validation.count); "
-                + "\(setup.configuration.mode.rawValue) \(setup.configuration.totalSteps(examples: setup.train.count)) steps")
+                + "\(setup.configuration.mode.rawValue) \(setup.configuration.totalSteps(for: setup.train)) steps")
 
             let tuner = setup.makeTuner(encoder: encoder)
             note("trainable parameters: \(tuner.trainableParameterCount)")
@@ -124,6 +129,9 @@ extension Train {
             r.mixture = mixture
             r.augmentation = augment
             r.dropout = dropout
+            r.pairWeight = pairWeight
+            r.pairMargin = pairMargin
+            r.invarianceWeight = invarianceWeight
             r.workers = workers
             r.seed = seed
             r.checkpointEvery = checkpointEvery

@@ -42,12 +42,31 @@ public struct FineTuneConfiguration: Sendable, Hashable, Codable {
     public var augmentation = 0.0
     /// BERT dropout in the encoder during training (embeddings, attention probabilities, both projection outputs).
     public var dropout: Float = 0
+    /// The paired objective over contrast units (off by default: both weights 0). When it is on, each unit's
+    /// examples are batched together (``BatchPlan/batches(sortKeys:groups:batchSize:bucketBatches:seed:epoch:)``).
+    public var contrast = ContrastObjective(pairWeight: 0, margin: 2, invarianceWeight: 0)
 
     public init() {}
 
-    /// Steps of `epochs` epochs over `count` examples.
+    /// Steps of `epochs` epochs over `count` examples, when batches are not grouped.
     public func totalSteps(examples count: Int) -> Int {
         epochs * ((count + batchSize - 1) / batchSize)
+    }
+
+    /// Steps of the whole run over `examples`: grouped batches can hold fewer than `batchSize` examples.
+    public func totalSteps(for examples: [FineTuneExample]) -> Int {
+        guard contrast.isActive else { return totalSteps(examples: examples.count) }
+        return (0..<epochs).reduce(0) { $0 + plan(for: examples, epoch: $1).count }
+    }
+
+    /// The batches of `epoch` over `examples`: a contrast unit's examples share a batch when the paired objective is on.
+    public func plan(for examples: [FineTuneExample], epoch: Int) -> [[Int]] {
+        let keys = examples.map(\.sortKey)
+        guard contrast.isActive else {
+            return BatchPlan.batches(sortKeys: keys, batchSize: batchSize, bucketBatches: bucketBatches, seed: seed, epoch: epoch)
+        }
+        return BatchPlan.batches(sortKeys: keys, groups: examples.map { $0.link?.group }, batchSize: batchSize,
+                                 bucketBatches: bucketBatches, seed: seed, epoch: epoch)
     }
 }
 
@@ -60,6 +79,8 @@ public struct FineTuneExample: Sendable {
     public var weight: Float
     /// What batches are bucketed by (token count, or characters for the reference recipe).
     public var sortKey: Int
+    /// The contrast unit it belongs to, for the paired objective (nil for most examples).
+    public var link: ContrastLink?
 
     public init(ids: [Int], typeIDs: [Int], target: TrainingTarget, weight: Float, sortKey: Int? = nil) {
         self.ids = ids
@@ -94,6 +115,51 @@ public enum BatchPlan {
             order = stride(from: 0, to: order.count, by: chunk).flatMap { byLength(Array(order[$0..<min($0 + chunk, order.count)])) }
         }
         var batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
+        batches.shuffle(using: &random)
+        return batches
+    }
+
+    /// Like ``batches(sortKeys:batchSize:bucketBatches:seed:epoch:)``, but the examples of one group (same
+    /// non-nil `groups` value) stay together: whole units are shuffled, chunked, sorted by their longest member and
+    /// packed into batches of at most `batchSize` examples (a unit never splits, so a batch may hold fewer).
+    public static func batches(sortKeys: [Int], groups: [Int?], batchSize: Int, bucketBatches: Int, seed: UInt64, epoch: Int) -> [[Int]] {
+        precondition(groups.count == sortKeys.count)
+        var random = SplitMix64(seed: seed ^ (0xA076_1D64_78BD_642F &* UInt64(epoch + 1)))
+        var units: [[Int]] = []
+        var unitOfGroup: [Int: Int] = [:]
+        for index in sortKeys.indices {
+            guard let group = groups[index] else { units.append([index]); continue }
+            if let unit = unitOfGroup[group] {
+                units[unit].append(index)
+            } else {
+                unitOfGroup[group] = units.count
+                units.append([index])
+            }
+        }
+        let unitKeys = units.map { $0.map { sortKeys[$0] }.max()! }
+        func byLength(_ indices: [Int]) -> [Int] {
+            indices.sorted { unitKeys[$0] == unitKeys[$1] ? $0 < $1 : unitKeys[$0] < unitKeys[$1] }
+        }
+        var order = Array(units.indices)
+        if bucketBatches == 0 {
+            order = byLength(order)
+        } else {
+            order.shuffle(using: &random)
+            let chunk = bucketBatches * batchSize
+            var sorted: [Int] = [], current: [Int] = [], size = 0
+            for unit in order {
+                current.append(unit)
+                size += units[unit].count
+                if size >= chunk { sorted += byLength(current); current = []; size = 0 }
+            }
+            order = sorted + byLength(current)
+        }
+        var batches: [[Int]] = [], batch: [Int] = []
+        for unit in order {
+            if !batch.isEmpty, batch.count + units[unit].count > batchSize { batches.append(batch); batch = [] }
+            batch += units[unit]
+        }
+        if !batch.isEmpty { batches.append(batch) }
         batches.shuffle(using: &random)
         return batches
     }

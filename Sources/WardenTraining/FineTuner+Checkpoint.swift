@@ -41,7 +41,7 @@ extension FineTuner {
         try SafeTensorsWriter.write(tensors, metadata: metadata, to: url)
     }
 
-    func restore(from url: URL, trainCount: Int) throws -> (RunState, [[Float]]?) {
+    func restore(from url: URL, train: [FineTuneExample]) throws -> (RunState, [[Float]]?) {
         guard FileManager.default.fileExists(atPath: url.path) else { throw FineTuneCheckpointError.missing(path: url.path) }
         let file = try SafeTensorsFile(contentsOf: url)
         guard file.metadata["fingerprint"] == fingerprint else {
@@ -51,7 +51,9 @@ extension FineTuner {
             throw FineTuneCheckpointError.mismatch(path: url.path, reason: "no run state in the metadata")
         }
         let state = try Self.stateDecoder.decode(RunState.self, from: Data(stateText.utf8))
-        let batches = (trainCount + configuration.batchSize - 1) / configuration.batchSize
+        let batches = configuration.contrast.isActive && state.epoch < configuration.epochs
+            ? configuration.plan(for: train, epoch: state.epoch).count
+            : (train.count + configuration.batchSize - 1) / configuration.batchSize
         guard state.batchInEpoch <= batches else {
             throw FineTuneCheckpointError.mismatch(path: url.path, reason: "it is \(state.batchInEpoch) batches into an epoch of \(batches)")
         }
@@ -87,6 +89,7 @@ extension FineTuner {
         let text = "\(c.mode)|\(c.rank)|\(c.alpha)|\(c.pooledLayers)|\(c.epochs)|\(c.batchSize)|\(c.learningRate)|"
             + "\(c.headLearningRate ?? -1)|\(c.weightDecay)|\(c.warmupFraction)|\(c.clipNorm)|\(c.seed)|\(c.bucketBatches)|"
             + "\(c.augmentation)|\(positiveWeights)|\(shape)" + (c.dropout > 0 ? "|dropout \(c.dropout)" : "")
+            + (c.contrast.isActive ? "|contrast \(c.contrast.pairWeight) \(c.contrast.margin) \(c.contrast.invarianceWeight)" : "")
         return String(DataSplit.fnv1a(text), radix: 16)
     }
 }

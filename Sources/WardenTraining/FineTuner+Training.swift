@@ -55,30 +55,31 @@ extension FineTuner {
         progress: (Progress) -> Void = { _ in }, log: (String) -> Void = { _ in }
     ) throws -> Outcome {
         let config = configuration
-        let totalSteps = config.totalSteps(examples: train.count)
+        let totalSteps = config.totalSteps(for: train)
         let warmup = max(1, Int(config.warmupFraction * Double(totalSteps)))
         let schedule = LinearSchedule(peak: config.learningRate, warmupSteps: warmup, totalSteps: totalSteps)
         let headRatio = (config.headLearningRate ?? config.learningRate) / config.learningRate
         var state = RunState()
         var best: [[Float]]?
         if resume, let checkpoint {
-            (state, best) = try restore(from: checkpoint, trainCount: train.count)
+            (state, best) = try restore(from: checkpoint, train: train)
             log("resumed at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batchInEpoch))")
         }
-        let sortKeys = train.map(\.sortKey)
         let started = Date()
         let tokensAtStart = state.tokens
         var recent: [Double] = []
         var interrupted = false
 
         epochs: while state.epoch < config.epochs {
-            let plan = BatchPlan.batches(sortKeys: sortKeys, batchSize: config.batchSize, bucketBatches: config.bucketBatches,
-                                         seed: config.seed, epoch: state.epoch)
+            let plan = config.plan(for: train, epoch: state.epoch)
             while state.batchInEpoch < plan.count {
                 let batch = plan[state.batchInEpoch].map { index -> FineTuneExample in
                     guard let augmenter, config.augmentation > 0 else { return train[index] }
                     var random = BatchPlan.exampleRandom(seed: config.seed, epoch: state.epoch, index: index)
-                    return Double(random.nextUniform()) < config.augmentation ? augmenter(index, &random) : train[index]
+                    guard Double(random.nextUniform()) < config.augmentation else { return train[index] }
+                    var obfuscated = augmenter(index, &random)
+                    obfuscated.link = train[index].link
+                    return obfuscated
                 }
                 let rate = schedule.rate(at: state.step)
                 let stepStart = Date()

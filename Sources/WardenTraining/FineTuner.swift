@@ -135,9 +135,13 @@ public final class FineTuner {
         }
         trainableHead.zeroGradients()
         let trace = trainableHead.forward(features)
-        let (loss, logitGradient) = MaskedBCE.lossAndGradient(
+        var (loss, logitGradient) = MaskedBCE.lossAndGradient(
             logits: trace.logits, targets: batch.map(\.target)[...], exampleWeights: batch.map(\.weight)[...],
             positiveWeights: positiveWeights)
+        loss += configuration.contrast.addLossAndGradient(
+            logits: trace.logits, links: batch.map(\.link),
+            normalizer: MaskedBCE.normalizer(targets: batch.map(\.target)[...], exampleWeights: batch.map(\.weight)[...]),
+            into: &logitGradient)
         let featureGradient = trainableHead.backward(trace, logitGradient: logitGradient)
         for pass in passes {
             var pooled: [Int: Matrix] = [:]

@@ -15,10 +15,7 @@ public enum MaskedBCE {
         let labels = logits.columns
         var gradient = Matrix(rows: logits.rows, columns: labels)
         var total = 0.0
-        var normalizer = 0.0
-        for (target, weight) in zip(targets, exampleWeights) {
-            for j in 0..<labels where target.mask[j] > 0 { normalizer += Double(weight * target.mask[j]) }
-        }
+        let normalizer = Self.normalizer(targets: targets, exampleWeights: exampleWeights)
         guard normalizer > 0 else { return (0, gradient) }
         let scale = Float(1 / normalizer)
         gradient.withMutableView { g in
@@ -40,6 +37,15 @@ public enum MaskedBCE {
             }
         }
         return (total / normalizer, gradient)
+    }
+
+    /// Σ weight · mask over the batch: what the loss is divided by (and what the paired objective scales by).
+    public static func normalizer(targets: ArraySlice<TrainingTarget>, exampleWeights: ArraySlice<Float>) -> Double {
+        var normalizer = 0.0
+        for (target, weight) in zip(targets, exampleWeights) {
+            for j in target.mask.indices where target.mask[j] > 0 { normalizer += Double(weight * target.mask[j]) }
+        }
+        return normalizer
     }
 
     /// Positive weights per label: sqrt(negatives / positives) over known targets, clamped to

@@ -38,6 +38,11 @@ public struct FinetuneRecipe: Sendable {
     /// Probability of obfuscating a training example, drawn fresh each epoch.
     public var augmentation = 0.0
     public var dropout: Float?
+    /// The paired objective over `Data/contrast` units (standard recipe only): weight of the pair ranking loss,
+    /// its margin in logits, and weight of the identity-invariance loss. Both weights 0 turn it off.
+    public var pairWeight: Float = 0
+    public var pairMargin: Float = 2
+    public var invarianceWeight: Float = 0
     public var workers = 2
     public var seed: UInt64 = 20_261_127
     /// Checkpoint every this many steps (0 = at epoch ends only).
@@ -52,6 +57,8 @@ public struct FinetuneRecipe: Sendable {
 public enum FinetuneRecipeError: Error, LocalizedError, Equatable {
     case dropoutOutOfRange(Float)
     case initialHeadWithReference
+    case contrastWithReference
+    case contrastOutOfRange(option: String, value: Float)
     case initialHeadLabels(bundle: String, bundleLabels: [String], taxonomyLabels: [String])
 
     public var errorDescription: String? {
@@ -60,6 +67,10 @@ public enum FinetuneRecipeError: Error, LocalizedError, Equatable {
             "--dropout must be in [0, 1), not \(rate)"
         case .initialHeadWithReference:
             "--init-head does not apply to --recipe reference (it trains a fresh linear head)"
+        case .contrastWithReference:
+            "--pair-weight and --invariance-weight do not apply to --recipe reference (it trains on its own data only)"
+        case .contrastOutOfRange(let option, let value):
+            "\(option) must be a finite number >= 0, not \(value)"
         case .initialHeadLabels(let bundle, let bundleLabels, let taxonomyLabels):
             "\(bundle): its labels \(bundleLabels) differ from the taxonomy's \(taxonomyLabels); start from a bundle "
                 + "trained on this taxonomy, or train a fresh head"

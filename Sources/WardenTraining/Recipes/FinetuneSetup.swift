@@ -48,6 +48,12 @@ public struct FinetuneSetup {
         c.seed = recipe.seed
         c.checkpointEvery = recipe.checkpointEvery
         c.bucketBatches = reference ? 0 : 50
+        for (option, value) in [("--pair-weight", recipe.pairWeight), ("--pair-margin", recipe.pairMargin),
+                                ("--invariance-weight", recipe.invarianceWeight)] where !(value.isFinite && value >= 0) {
+            throw FinetuneRecipeError.contrastOutOfRange(option: option, value: value)
+        }
+        c.contrast = ContrastObjective(pairWeight: recipe.pairWeight, margin: recipe.pairMargin, invarianceWeight: recipe.invarianceWeight)
+        if reference && c.contrast.isActive { throw FinetuneRecipeError.contrastWithReference }
         c.patience = 1
         let maxLength = recipe.maxLength ?? (reference ? 128 : 256)
         self.maxLength = maxLength
@@ -82,7 +88,11 @@ public struct FinetuneSetup {
         func convert(_ items: [LabelledExample]) -> [FineTuneExample] {
             items.map { FineTuneData.example($0, inputs: inputs, targets: targets, mixture: mixture) }
         }
-        train = convert(trainItems)
+        var train = convert(trainItems)
+        if c.contrast.isActive {
+            for (index, link) in ContrastLink.links(for: trainItems).enumerated() { train[index].link = link }
+        }
+        self.train = train
         calibration = convert(parts[.calibration] ?? [])
         validation = convert(validationItems ?? parts[.validation] ?? [])
         positiveWeights = MaskedBCE.positiveWeights(for: train.map(\.target), labels: labels.count, maximum: 8)
