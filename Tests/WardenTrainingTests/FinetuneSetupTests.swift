@@ -109,5 +109,40 @@ struct FinetuneSetupTests {
             try FinetuneSetup(recipe: dropout, encoder: TinyModel.encoder(), tokenizer: tokenizer, examples: Self.items(count: 8), targets: Self.targets)
         }
         #expect(error?.localizedDescription.contains("--dropout") == true)
+        var pairs = FinetuneRecipe(kind: .reference)
+        pairs.pairWeight = 10
+        #expect(throws: FinetuneRecipeError.contrastWithReference) {
+            try FinetuneSetup(recipe: pairs, encoder: TinyModel.encoder(), tokenizer: tokenizer, examples: Self.items(count: 8), targets: Self.targets)
+        }
+        var negative = FinetuneRecipe()
+        negative.invarianceWeight = -1
+        #expect(throws: FinetuneRecipeError.contrastOutOfRange(option: "--invariance-weight", value: -1)) {
+            try FinetuneSetup(recipe: negative, encoder: TinyModel.encoder(), tokenizer: tokenizer, examples: Self.items(count: 8), targets: Self.targets)
+        }
+    }
+
+    @Test("with the paired objective on, contrast items get links and units share batches; without it, none do")
+    func contrastLinks() throws {
+        func contrast(_ pair: String, _ role: String, unsafe: Bool) -> LabelledExample {
+            LabelledExample(id: "warden_contrast-\(pair)-\(role)", source: "warden_contrast", prompt: unsafe ? "how to kill with a knife" : "how to bake bread",
+                            unsafe: unsafe, categories: unsafe ? ["S1"] : [],
+                            origLabels: ["kind": .string("intent"), "pair": .string(pair), "role": .string(role)])
+        }
+        let examples = Self.items(count: 200) + (0..<40).flatMap { [contrast("p\($0)", "harmful", unsafe: true), contrast("p\($0)", "harmless", unsafe: false)] }
+        var recipe = FinetuneRecipe()
+        recipe.layers = [1, 2]
+        recipe.batchSize = 8
+        recipe.pairWeight = 10
+        let setup = try FinetuneSetup(recipe: recipe, encoder: TinyModel.encoder(), tokenizer: try Self.tokenizer(), examples: examples, targets: Self.targets)
+        let linked = setup.train.indices.filter { setup.train[$0].link != nil }
+        #expect(!linked.isEmpty && linked.count % 2 == 0)
+        for batch in setup.configuration.plan(for: setup.train, epoch: 0) {
+            let groups = batch.compactMap { setup.train[$0].link?.group }
+            for group in Set(groups) { #expect(groups.filter { $0 == group }.count == 2) }
+        }
+        #expect(setup.configuration.totalSteps(for: setup.train) >= setup.configuration.totalSteps(examples: setup.train.count))
+        recipe.pairWeight = 0
+        let plain = try FinetuneSetup(recipe: recipe, encoder: TinyModel.encoder(), tokenizer: try Self.tokenizer(), examples: examples, targets: Self.targets)
+        #expect(plain.train.allSatisfy { $0.link == nil })
     }
 }
