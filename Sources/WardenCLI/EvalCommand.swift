@@ -36,6 +36,8 @@ struct Eval: AsyncParsableCommand {
     @Option(name: .customLong("group-by"), help: ArgumentHelp(
         "Add an `unsafe` table per value of this field: \(EvaluationReport.groupFieldHelp). Repeatable.", valueName: "field"))
     var groupBy: [String] = []
+    @Option(help: "Count items without a --group-by value as this value (en with orig_labels.lang: the corpora that carry no language are English) instead of leaving them out.")
+    var untagged: String?
     @Option(help: "False positives and misses listed per source in report.md.") var errorsPerSource = 5
     @Option(name: .customLong("withhold-text"), help: ArgumentHelp(
         "List this source's errors by id and score without their text (`*`: every source), for reports you publish while the data's licence forbids republishing it. Repeatable.", valueName: "source"))
@@ -101,7 +103,7 @@ struct Eval: AsyncParsableCommand {
         for field in groupBy where !examples.contains(where: { $0.groupValue(of: field) != nil }) {
             throw ValidationError("--group-by \(field): no item has that field (use \(EvaluationReport.groupFieldHelp))")
         }
-        try report.addGroups(groupBy, examples: examples, scores: scores, thresholds: thresholds)
+        try report.addGroups(groupBy, examples: examples, scores: scores, thresholds: thresholds, untagged: untagged)
         try report.addErrors(examples: examples, scores: scores, limit: errorsPerSource, withheld: Set(withholdText))
         let contrast = ContrastReport(examples: examples, scores: scores, threshold: thresholds[LabelScores.unsafeLabel] ?? 0.5,
                                       bootstrap: options.bootstrap)

@@ -8,6 +8,15 @@ public struct GroupReport: Codable, Sendable, Hashable {
     public var rows: [SourceReport]
     /// Items that have no value for the field.
     public var itemsWithoutValue: Int
+    /// The value those items were counted under (`warden eval --untagged`), or nil when they are left out.
+    public var untaggedAs: String?
+
+    /// What the report says about the items without a value, or nil when there are none.
+    var untaggedNote: String? {
+        guard itemsWithoutValue > 0 else { return nil }
+        if let untaggedAs { return "\(itemsWithoutValue) items have no \(field) and are counted as \(untaggedAs)." }
+        return "\(itemsWithoutValue) items have no \(field) and are not in the table."
+    }
 }
 
 /// The items one source gets most wrong at the operating threshold: what a user reads first to see *why*.
@@ -58,16 +67,18 @@ extension EvaluationReport {
     /// The fields `--group-by` accepts, for error messages.
     public static let groupFieldHelp = "source, direction, or orig_labels.NAME (e.g. orig_labels.lang)"
 
-    /// Adds one `unsafe` table per field, over the same items and scores the report was built from.
+    /// Adds one `unsafe` table per field, over the same items and scores the report was built from. Items without a
+    /// value are counted as `untagged` when it is given (`en` for `orig_labels.lang`: the corpora that carry no
+    /// language are English), and otherwise left out.
     public mutating func addGroups(
-        _ fields: [String], examples: [LabelledExample], scores: [LabelScores], thresholds: [String: Double]
+        _ fields: [String], examples: [LabelledExample], scores: [LabelScores], thresholds: [String: Double], untagged: String? = nil
     ) throws(EvaluationError) {
         let scorer = LabelScorer(examples: examples, scores: scores, thresholds: thresholds, options: options)
         var result = groups ?? []
         for field in fields {
-            let rows = try scorer.groupReports { $0.groupValue(of: field) }
+            let rows = try scorer.groupReports { $0.groupValue(of: field) ?? untagged }
             let without = examples.filter { $0.groupValue(of: field) == nil }.count
-            result.append(GroupReport(field: field, rows: rows, itemsWithoutValue: without))
+            result.append(GroupReport(field: field, rows: rows, itemsWithoutValue: without, untaggedAs: untagged))
         }
         groups = result
     }
@@ -102,7 +113,7 @@ extension EvaluationReport {
         (groups ?? []).flatMap { group -> [String] in
             let table = ReportFormat.table(
                 [group.field] + Self.sourceHeader, group.rows.map(Self.sourceRow), rightAligned: Set(1...6))
-            let note = group.itemsWithoutValue > 0 ? "\n\n\(group.itemsWithoutValue) items have no `\(group.field)` and are not in the table." : ""
+            let note = group.untaggedNote.map { "\n\n" + $0 } ?? ""
             return ["## `unsafe` by `\(group.field)`", table + note]
         }
     }

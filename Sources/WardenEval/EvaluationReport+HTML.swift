@@ -21,8 +21,8 @@ extension EvaluationReport {
         section("sources", "unsafe by source", HTMLText.table(["source"] + Self.sourceHeader, sources.map(Self.sourceRow), numeric: Set(1...6)))
         for (index, group) in (groups ?? []).enumerated() {
             var body = HTMLText.table([group.field] + Self.sourceHeader, group.rows.map(Self.sourceRow), numeric: Set(1...6))
-            if group.itemsWithoutValue > 0 {
-                body += "\n" + HTMLText.element("p", "\(group.itemsWithoutValue) items have no \(group.field) and are not in the table.", class: "note")
+            if let note = group.untaggedNote {
+                body += "\n" + HTMLText.element("p", note, class: "note")
             }
             section("group-\(index)", "unsafe by \(group.field)", body)
         }

@@ -32,6 +32,14 @@ struct ErrorAnalysisTests {
         #expect(group.rows[0].recall == 0)
         #expect(group.itemsWithoutValue == 1)
         #expect(built.markdown().contains("## `unsafe` by `orig_labels.lang`"))
+        #expect(built.markdown().contains("1 items have no orig_labels.lang and are not in the table."))
+
+        var counted = try report(examples, scores)
+        try counted.addGroups(["orig_labels.lang"], examples: examples, scores: scores, thresholds: ["unsafe": 0.5], untagged: "en")
+        let withEnglish = try #require(counted.groups?.first)
+        #expect(withEnglish.rows.map(\.source) == ["de", "en", "fr"])
+        #expect(withEnglish.rows[1].falsePositiveRate == 0 && withEnglish.itemsWithoutValue == 1)
+        #expect(counted.markdown().contains("1 items have no orig_labels.lang and are counted as en."))
     }
 
     @Test("errors list the highest false positives and the lowest misses, per source")
