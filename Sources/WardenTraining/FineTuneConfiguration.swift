@@ -102,26 +102,13 @@ public typealias FineTuneAugmenter = @Sendable (_ index: Int, _ random: inout Sp
 /// same batches as an uninterrupted one).
 public enum BatchPlan {
     public static func batches(sortKeys: [Int], batchSize: Int, bucketBatches: Int, seed: UInt64, epoch: Int) -> [[Int]] {
-        var random = SplitMix64(seed: seed ^ (0xA076_1D64_78BD_642F &* UInt64(epoch + 1)))
-        func byLength(_ indices: [Int]) -> [Int] {
-            indices.sorted { sortKeys[$0] == sortKeys[$1] ? $0 < $1 : sortKeys[$0] < sortKeys[$1] }
-        }
-        var order = Array(sortKeys.indices)
-        if bucketBatches == 0 {
-            order = byLength(order)
-        } else {
-            order.shuffle(using: &random)
-            let chunk = bucketBatches * batchSize
-            order = stride(from: 0, to: order.count, by: chunk).flatMap { byLength(Array(order[$0..<min($0 + chunk, order.count)])) }
-        }
-        var batches = stride(from: 0, to: order.count, by: batchSize).map { Array(order[$0..<min($0 + batchSize, order.count)]) }
-        batches.shuffle(using: &random)
-        return batches
+        batches(sortKeys: sortKeys, groups: sortKeys.map { _ in nil }, batchSize: batchSize, bucketBatches: bucketBatches, seed: seed, epoch: epoch)
     }
 
     /// Like ``batches(sortKeys:batchSize:bucketBatches:seed:epoch:)``, but the examples of one group (same
     /// non-nil `groups` value) stay together: whole units are shuffled, chunked, sorted by their longest member and
-    /// packed into batches of at most `batchSize` examples (a unit never splits, so a batch may hold fewer).
+    /// packed into batches of at most `batchSize` examples (a unit never splits, so a batch may hold fewer). With no
+    /// groups every unit is one example, and the plan is exactly the ungrouped one.
     public static func batches(sortKeys: [Int], groups: [Int?], batchSize: Int, bucketBatches: Int, seed: UInt64, epoch: Int) -> [[Int]] {
         precondition(groups.count == sortKeys.count)
         var random = SplitMix64(seed: seed ^ (0xA076_1D64_78BD_642F &* UInt64(epoch + 1)))
